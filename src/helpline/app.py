@@ -1,0 +1,78 @@
+"""The application factory: one FastAPI app serving the JSON API under /api/v1 and the pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+import helpline
+from helpline.agents import api as agents_api
+from helpline.agents import pages as agents_pages
+from helpline.clock import Clock, SystemClock
+from helpline.contacts import api as contacts_api
+from helpline.customers import api as customers_api
+from helpline.db import database_status, make_engine, make_session_factory
+from helpline.identity import api as identity_api
+from helpline.identity import pages as identity_pages
+from helpline.queues import api as queues_api
+from helpline.queues import pages as queues_pages
+from helpline.settings import Settings, load_settings
+from helpline.web.errors import install_error_handlers
+from helpline.web.templating import STATIC_DIR, make_templates
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    settings = settings or load_settings()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="Helpline",
+        version=helpline.__version__,
+        summary="Customer contact centre platform (ISO 18295-1)",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory or make_session_factory(engine)
+    app.state.clock = clock or SystemClock()
+    app.state.templates = make_templates()
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie="helpline_session",
+        max_age=settings.session_lifetime_seconds,
+        same_site="lax",
+        https_only=settings.session_cookie_secure,
+    )
+    install_error_handlers(app)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (identity_api, customers_api, queues_api, agents_api, contacts_api):
+        api.include_router(module.router)
+    app.include_router(api)
+    for pages in (identity_pages, queues_pages, agents_pages):
+        app.include_router(pages.router)
+
+    @app.get("/health", tags=["operations"])
+    def health() -> dict[str, str]:
+        return {
+            "status": "ok",
+            "database": database_status(engine),
+            "version": helpline.__version__,
+        }
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,31 @@
+"""The first look: health, login page, token, and the first admin hint."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from tests.support.factories import make_user
+from tests.support.http import bearer
+
+from helpline.clock import FixedClock
+from helpline.identity.rules import Role
+
+
+def test_health_reports_database(client: TestClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+def test_login_page_tells_how_to_create_first_admin(client: TestClient) -> None:
+    response = client.get("/login", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "helpline user add" in response.text
+
+
+def test_token_then_me(client: TestClient, session: Session, clock: FixedClock) -> None:
+    user, _ = make_user(session, clock, Role.SUPERVISOR)
+    headers = bearer(client, user.email)
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 200
+    assert response.json()["role"] == "supervisor"
