@@ -16,8 +16,7 @@ from helpline.app import create_app
 from helpline.clock import FixedClock
 from helpline.settings import Settings
 from tests.support.databases import backends, migrated_database
-
-TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-the-settings-check"
+from tests.support.factories import TEST_SECRET_KEY
 
 
 @pytest.fixture

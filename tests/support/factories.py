@@ -13,6 +13,7 @@ from helpline.identity.rules import Actor, Role
 
 SYSTEM = Actor.system("tests")
 PASSWORD = "correct horse battery staple"
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-the-settings-check"
 _sequence = itertools.count(1)
 
 

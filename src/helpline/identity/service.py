@@ -127,7 +127,8 @@ def create_user(
     client_codes: Iterable[str] = (),
 ) -> User:
     authorise(actor, Permission.MANAGE_USERS)
-    email = normalise_email(email)
+    # Sign-in names are case-insensitive, so the whole address is stored lower-cased.
+    email = normalise_email(email).lower()
     validate_password(password)
     codes = sorted({validate_client_code(code) for code in client_codes})
     validate_role_scope(role, len(codes))

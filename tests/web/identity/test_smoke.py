@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-from tests.support.factories import make_user
-from tests.support.http import bearer
 
 from helpline.clock import FixedClock
 from helpline.identity.rules import Role
+from tests.support.factories import make_user
+from tests.support.http import bearer
 
 
 def test_health_reports_database(client: TestClient) -> None:
