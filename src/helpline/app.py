@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
@@ -17,6 +19,7 @@ from helpline.customers import api as customers_api
 from helpline.db import database_status, make_engine, make_session_factory
 from helpline.identity import api as identity_api
 from helpline.identity import pages as identity_pages
+from helpline.logs import configure_logging
 from helpline.queues import api as queues_api
 from helpline.queues import pages as queues_pages
 from helpline.settings import Settings, load_settings
@@ -24,6 +27,12 @@ from helpline.web.errors import install_error_handlers
 from helpline.web.templating import STATIC_DIR, make_templates
 
 API_PREFIX = "/api/v1"
+
+
+class HealthOut(BaseModel):
+    status: str
+    database: str
+    version: str
 
 
 def create_app(
@@ -34,6 +43,7 @@ def create_app(
     clock: Clock | None = None,
 ) -> FastAPI:
     settings = settings or load_settings()
+    configure_logging(settings.log_level)
     engine = engine or make_engine(settings.database_url)
     app = FastAPI(
         title="Helpline",
@@ -66,13 +76,21 @@ def create_app(
     for pages in (identity_pages, queues_pages, agents_pages):
         app.include_router(pages.router)
 
-    @app.get("/health", tags=["operations"])
-    def health() -> dict[str, str]:
-        return {
-            "status": "ok",
-            "database": database_status(engine),
+    @app.get(
+        "/health",
+        tags=["operations"],
+        response_model=HealthOut,
+        responses={503: {"model": HealthOut, "description": "the database does not answer"}},
+    )
+    def health() -> JSONResponse:
+        """200 while the database answers; 503 with the reason when it does not."""
+        database = database_status(engine)
+        body = {
+            "status": "ok" if database == "ok" else "degraded",
+            "database": database,
             "version": helpline.__version__,
         }
+        return JSONResponse(body, status_code=200 if database == "ok" else 503)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from helpline.errors import DomainError, InvalidInput, NotAuthenticated
+from helpline.identity import queries as identity_queries
 from helpline.identity import service as identity_service
 from helpline.identity.rules import Actor, Permission, Role, can
-from helpline.web.deps import ClockDep, CsrfChecked, PageActor, SessionDep, SettingsDep
+from helpline.web.deps import ClockDep, CsrfChecked, IdQuery, PageActor, SessionDep, SettingsDep
 from helpline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -123,6 +124,24 @@ def create_user(
         session.rollback()
         return _users_page(request, actor, session, error=exc, status_code=422)
     return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    subject_type: Annotated[str | None, Query(max_length=40)] = None,
+    before_id: IdQuery = None,
+) -> Response:
+    """Who read or changed personal data, newest first, with the chain's integrity (R-DATA-1)."""
+    entries = identity_queries.list_audit_entries(
+        session, actor, subject_type=subject_type or None, before_id=before_id, limit=100
+    )
+    check = identity_queries.verify_audit_chain(session, actor)
+    return render(
+        request, "admin/audit.html", actor, entries=entries, check=check, subject_type=subject_type
+    )
 
 
 @router.get("/admin/clients", response_class=HTMLResponse)

@@ -50,6 +50,7 @@ def navigation_for(actor: Actor) -> list[tuple[str, str]]:
         ("/agents", "Agents", Permission.VIEW_AGENTS),
         ("/admin/clients", "Client organisations", Permission.VIEW_CLIENTS),
         ("/admin/users", "Users", Permission.MANAGE_USERS),
+        ("/admin/audit", "Audit log", Permission.READ_AUDIT_LOG),
     ]
     return [("/", "Home")] + [
         (href, label) for href, label, needed in entries if can(actor, needed)

@@ -125,3 +125,22 @@ def test_logout_ends_the_session(client: TestClient, session: Session, clock: Fi
     client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     response = client.get("/", headers=HTML, follow_redirects=False)
     assert response.status_code == 303
+
+
+def test_audit_page_for_quality_shows_chain_status(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    quality, _ = make_user(session, clock, Role.QUALITY)
+    sign_in_page(client, quality.email)
+    page = client.get("/admin/audit", headers=HTML)
+    assert page.status_code == 200
+    assert "hash chain" in page.text
+    assert 'href="/admin/audit"' in page.text
+
+
+def test_audit_page_refused_to_agents(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    agent, _ = make_user(session, clock, Role.AGENT)
+    sign_in_page(client, agent.email)
+    assert client.get("/admin/audit", headers=HTML).status_code == 403
