@@ -78,6 +78,7 @@ def _users_page(
     session: SessionDep,
     error: DomainError | None = None,
     status_code: int = 200,
+    typed: dict[str, object] | None = None,
 ) -> Response:
     users = identity_service.list_users(session, actor)
     clients = identity_service.list_clients(session, actor)
@@ -92,6 +93,7 @@ def _users_page(
         client_codes=client_codes,
         roles=list(Role),
         error=error,
+        typed=typed or {},
     )
 
 
@@ -122,7 +124,14 @@ def create_user(
         )
     except DomainError as exc:
         session.rollback()
-        return _users_page(request, actor, session, error=exc, status_code=422)
+        # Give back what was typed (never the password), so nothing has to be retyped.
+        typed = {
+            "email": email,
+            "display_name": display_name,
+            "role": role,
+            "clients": clients or [],
+        }
+        return _users_page(request, actor, session, error=exc, status_code=422, typed=typed)
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -175,6 +184,7 @@ def create_client(
             request,
             "admin/clients.html",
             actor,
+            typed={"code": code, "name": name},
             status_code=422,
             clients=clients,
             error=exc,

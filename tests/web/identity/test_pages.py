@@ -104,6 +104,8 @@ def test_admin_creates_client_and_user_through_forms(
     refused = client.post("/admin/users", data={**user_form, "role": "wizard"}, headers=HTML)
     assert refused.status_code == 422
     assert "unknown role" in refused.text
+    assert 'value="viewer@gasco.example"' in refused.text, "the typed e-mail is given back"
+    assert "a long enough password" not in refused.text, "the password is never echoed"
 
 
 def test_client_viewer_is_refused_admin_pages_and_sees_no_users_link(
