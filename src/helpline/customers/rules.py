@@ -13,6 +13,9 @@ from helpline.errors import InvalidInput
 
 MAX_NAME_LENGTH = 200
 MAX_COMMUNICATION_NEEDS_LENGTH = 1000
+MAX_CONTACT_POINTS_PER_KIND = 10
+MAX_PURPOSE_LENGTH = 200
+MAX_SEARCH_LIMIT = 100
 MAX_PHONE_INPUT_LENGTH = 40
 MAX_EMAIL_LENGTH = 254  # RFC 5321 path limit less the angle brackets
 
@@ -94,7 +97,11 @@ def phone_time_zones(e164: str) -> tuple[str, ...]:
 
 
 def normalise_email(raw: str) -> str:
-    """Return the address as email-validator normalises it, with the domain lower-cased."""
+    """Return the address as email-validator normalises it, wholly lower-cased.
+
+    Mail systems treat local parts case-insensitively in practice, and a customer who writes
+    once as Ana@ and once as ana@ must be recognised as the same sender.
+    """
     text = raw.strip()
     if len(text) > MAX_EMAIL_LENGTH:
         raise InvalidInput(
@@ -105,7 +112,7 @@ def normalise_email(raw: str) -> str:
         validated = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
         raise InvalidInput(f"Not a valid e-mail address: {error}", field="email") from error
-    return f"{validated.local_part}@{validated.domain.lower()}"
+    return f"{validated.local_part}@{validated.domain}".lower()
 
 
 def normalise_contact_point(
