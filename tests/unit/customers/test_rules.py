@@ -174,7 +174,7 @@ def test_contact_points_dispatch_on_their_kind() -> None:
     assert normalise_contact_point(ContactPointKind.PHONE, "0532 123 45 67", "TR") == (
         "+905321234567"
     )
-    assert normalise_contact_point(ContactPointKind.EMAIL, "Ali@Example.com") == "Ali@example.com"
+    assert normalise_contact_point(ContactPointKind.EMAIL, "Ali@Example.com") == "ali@example.com"
     with pytest.raises(InvalidInput) as caught:
         normalise_contact_point(ContactPointKind.EMAIL, "+905321234567")
     assert caught.value.field == "email"
