@@ -71,9 +71,17 @@ def import_models() -> MetaData:
     return Base.metadata
 
 
+# Execution option naming how a SQLite transaction begins; only pure reads ask for DEFERRED.
+SQLITE_BEGIN_OPTION = "helpline_sqlite_begin"
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs; take it over
     # (SQLAlchemy's documented recipe) and turn on WAL and foreign keys for every connection.
+    # Transactions begin IMMEDIATE: a deferred one that reads and then writes fails at once
+    # with "database is locked" when another writer committed in between, while IMMEDIATE
+    # takes the write lock up front and waits for it (busy_timeout). Readers are not blocked
+    # in WAL mode; writers queue, as they must on SQLite anyway.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -86,7 +94,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -139,7 +148,7 @@ def upgrade_database(url: str, revision: str = "head") -> None:
 def database_status(engine: Engine) -> str:
     """'ok' when a trivial query answers, else the error class name (for /health)."""
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"}) as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:
         return type(exc).__name__
