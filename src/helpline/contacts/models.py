@@ -62,6 +62,10 @@ class ContactEvent(Base):
     queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))
     note: Mapped[str | None] = mapped_column(String(2000))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Each event carries the hash of the contact's previous event, so an edit made outside
+    # Helpline breaks the chain and is found by verify_event_chain (R-INFRA-2).
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
 
     contact: Mapped[Contact] = relationship(back_populates="events")
 

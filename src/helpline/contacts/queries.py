@@ -9,8 +9,16 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpline.clock import ensure_utc
 from helpline.contacts.models import Contact, ContactEvent
-from helpline.contacts.rules import Channel, ContactStatus, format_reference, parse_reference
+from helpline.contacts.rules import (
+    GENESIS_EVENT_HASH,
+    Channel,
+    ContactStatus,
+    event_hash,
+    format_reference,
+    parse_reference,
+)
 from helpline.errors import NotFound
 from helpline.identity import service as identity_service
 from helpline.identity.rules import Actor, Permission, can_access_client
@@ -21,6 +29,7 @@ __all__ = [
     "find_contact_by_reference",
     "list_contacts",
     "list_events",
+    "verify_event_chain",
 ]
 
 MAX_PAGE_SIZE = 200
@@ -88,3 +97,29 @@ def list_events(session: Session, actor: Actor, contact_id: int) -> list[Contact
             .order_by(ContactEvent.seq)
         )
     )
+
+
+def verify_event_chain(session: Session, actor: Actor, contact_id: int) -> int | None:
+    """The seq of the first event whose hash does not match its content and predecessor,
+    or None when the contact's log is intact (R-INFRA-2)."""
+    contact = find_contact(session, actor, contact_id)
+    previous = GENESIS_EVENT_HASH
+    for event in session.scalars(
+        select(ContactEvent).where(ContactEvent.contact_id == contact.id).order_by(ContactEvent.seq)
+    ):
+        expected = event_hash(
+            previous,
+            contact_id=event.contact_id,
+            seq=event.seq,
+            kind=event.kind,
+            occurred_at=ensure_utc(event.occurred_at),
+            actor_user_id=event.actor_user_id,
+            agent_id=event.agent_id,
+            queue_id=event.queue_id,
+            note=event.note,
+            data=event.data,
+        )
+        if event.previous_hash != previous or event.entry_hash != expected:
+            return event.seq
+        previous = event.entry_hash
+    return None

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from helpline.errors import IllegalTransition, InvalidInput
+from helpline.identity.rules import chain_hash
 
 __all__ = [
+    "GENESIS_EVENT_HASH",
+    "MAX_EVENT_DATA_BYTES",
+    "MAX_EVENT_DATA_DEPTH",
+    "MAX_EVENT_DATA_KEYS",
     "MAX_EVENT_NOTE_LENGTH",
     "MAX_SUBJECT_LENGTH",
     "REFERENCE_PATTERN",
@@ -23,14 +30,20 @@ __all__ = [
     "allowed_events",
     "apply_event",
     "derive_state",
+    "event_hash",
     "find_reference",
     "format_reference",
     "is_terminal",
     "parse_reference",
+    "validate_event_data",
 ]
 
 MAX_SUBJECT_LENGTH: Final = 300
 MAX_EVENT_NOTE_LENGTH: Final = 2000
+# Event data is context passed along with the contact (R-OPS-8), not a document store.
+MAX_EVENT_DATA_KEYS: Final = 50
+MAX_EVENT_DATA_DEPTH: Final = 3
+MAX_EVENT_DATA_BYTES: Final = 8 * 1024
 
 
 class Channel(StrEnum):
@@ -333,3 +346,71 @@ def parse_reference(text: str) -> tuple[int, int]:
     if match is None:
         raise InvalidInput(f"{text!r} is not a reference like HL-2026-000123", field="reference")
     return int(match.group("year")), int(match.group("number"))
+
+
+GENESIS_EVENT_HASH = "0" * 64
+
+
+def event_hash(
+    previous_hash: str,
+    *,
+    contact_id: int,
+    seq: int,
+    kind: str,
+    occurred_at: datetime,
+    actor_user_id: int | None,
+    agent_id: int | None,
+    queue_id: int | None,
+    note: str | None,
+    data: dict[str, Any],
+) -> str:
+    """The hash of one contact event linked to the contact's previous event (R-INFRA-2)."""
+    payload = {
+        "contact_id": contact_id,
+        "seq": seq,
+        "kind": kind,
+        "occurred_at": occurred_at.isoformat(),
+        "actor_user_id": actor_user_id,
+        "agent_id": agent_id,
+        "queue_id": queue_id,
+        "note": note,
+        "data": data,
+    }
+    return chain_hash(previous_hash, payload)
+
+
+def validate_event_data(data: dict[str, Any] | None) -> dict[str, Any]:
+    """Refuse event data that is not a small JSON object: keys, nesting and size are capped."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be a JSON object", field="data")
+    if len(data) > MAX_EVENT_DATA_KEYS:
+        raise InvalidInput(f"data may have at most {MAX_EVENT_DATA_KEYS} keys", field="data")
+    if _depth(data) > MAX_EVENT_DATA_DEPTH:
+        raise InvalidInput(
+            f"data may be nested at most {MAX_EVENT_DATA_DEPTH} levels deep", field="data"
+        )
+    try:
+        # Strict JSON: NaN and Infinity are not JSON and PostgreSQL would refuse them.
+        encoded = json.dumps(data, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("data must hold JSON values only", field="data") from exc
+    if len(encoded.encode()) > MAX_EVENT_DATA_BYTES:
+        raise InvalidInput(
+            f"data may take at most {MAX_EVENT_DATA_BYTES} bytes as JSON", field="data"
+        )
+    return data
+
+
+def _depth(value: Any, level: int = 1) -> int:
+    """Nesting depth of a JSON value: each object or array is one level, a scalar none."""
+    if isinstance(value, dict):
+        children: Any = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return level - 1
+    if level > MAX_EVENT_DATA_DEPTH:
+        return level  # deep enough to refuse; stop before a hostile document recurses far
+    return max((_depth(child, level + 1) for child in children), default=level)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpline.contacts.rules import (
+    MAX_EVENT_DATA_KEYS,
     MAX_EVENT_NOTE_LENGTH,
     MAX_SUBJECT_LENGTH,
     Channel,
@@ -15,7 +16,6 @@ from helpline.contacts.rules import (
     Direction,
     EventKind,
 )
-from helpline.contacts.service import MAX_EVENT_DATA_KEYS
 from helpline.web.deps import MAX_ID
 
 # Ids in a body are bounded like path ids, so PostgreSQL never sees an out-of-range integer.
@@ -92,3 +92,5 @@ class ContactEventOut(BaseModel):
     queue_id: int | None
     note: str | None
     data: dict[str, Any]
+    previous_hash: str
+    entry_hash: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -16,6 +15,7 @@ from helpline.clock import Clock, ensure_utc
 from helpline.contacts import queries as contact_queries
 from helpline.contacts.models import Contact, ContactEvent, ReferenceCounter
 from helpline.contacts.rules import (
+    GENESIS_EVENT_HASH,
     MAX_EVENT_NOTE_LENGTH,
     MAX_SUBJECT_LENGTH,
     Channel,
@@ -25,7 +25,9 @@ from helpline.contacts.rules import (
     allowed_events,
     apply_event,
     derive_state,
+    event_hash,
     format_reference,
+    validate_event_data,
 )
 from helpline.customers.models import Customer
 from helpline.errors import Conflict, IllegalTransition, InvalidInput, NotFound
@@ -36,9 +38,6 @@ from helpline.queues.models import Queue
 from helpline.validation import clean_text
 
 __all__ = [
-    "MAX_EVENT_DATA_BYTES",
-    "MAX_EVENT_DATA_DEPTH",
-    "MAX_EVENT_DATA_KEYS",
     "SUBJECT_TYPE",
     "ContactDetail",
     "get_contact",
@@ -50,10 +49,6 @@ __all__ = [
 ]
 
 SUBJECT_TYPE: Final = "contact"
-# Event data is context passed along with the contact (R-OPS-8), not a document store.
-MAX_EVENT_DATA_KEYS: Final = 50
-MAX_EVENT_DATA_DEPTH: Final = 3
-MAX_EVENT_DATA_BYTES: Final = 8 * 1024
 # How often a first insert of a year's counter row is retried after losing the race.
 _COUNTER_INSERT_ATTEMPTS: Final = 3
 
@@ -141,7 +136,7 @@ def open_contact(
         _check_customer(session, customer_id, client_id=client_id)
     cleaned_subject = _clean_optional(subject, "subject", MAX_SUBJECT_LENGTH)
     cleaned_note = _clean_optional(note, "note", MAX_EVENT_NOTE_LENGTH)
-    cleaned_data = _clean_event_data(data)
+    cleaned_data = validate_event_data(data)
 
     kinds = [EventKind.ARRIVED] if queue_id is None else [EventKind.ARRIVED, EventKind.QUEUED]
     state = derive_state(kinds, direction=direction)
@@ -162,27 +157,27 @@ def open_contact(
     )
     session.add(contact)
     session.flush()
-    session.add(
-        ContactEvent(
-            contact_id=contact.id,
-            seq=1,
-            kind=EventKind.ARRIVED.value,
-            occurred_at=arrived_at,
-            actor_user_id=actor.user_id,
-            note=cleaned_note,
-            data=cleaned_data,
-        )
+    arrived = _chained_event(
+        GENESIS_EVENT_HASH,
+        contact_id=contact.id,
+        seq=1,
+        kind=EventKind.ARRIVED,
+        occurred_at=arrived_at,
+        actor_user_id=actor.user_id,
+        note=cleaned_note,
+        data=cleaned_data,
     )
+    session.add(arrived)
     if queue_id is not None:
         session.add(
-            ContactEvent(
+            _chained_event(
+                arrived.entry_hash,
                 contact_id=contact.id,
                 seq=2,
-                kind=EventKind.QUEUED.value,
+                kind=EventKind.QUEUED,
                 occurred_at=queued_at,
                 actor_user_id=actor.user_id,
                 queue_id=queue_id,
-                data={},
             )
         )
     session.commit()
@@ -227,43 +222,6 @@ def _clean_optional(value: str | None, field: str, max_length: int) -> str | Non
     return clean_text(value, field, max_length, allow_empty=True) or None
 
 
-def _clean_event_data(data: dict[str, Any] | None) -> dict[str, Any]:
-    """Refuse event data that is not a small JSON object: keys, nesting and size are capped."""
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InvalidInput("data must be a JSON object", field="data")
-    if len(data) > MAX_EVENT_DATA_KEYS:
-        raise InvalidInput(f"data may have at most {MAX_EVENT_DATA_KEYS} keys", field="data")
-    if _depth(data) > MAX_EVENT_DATA_DEPTH:
-        raise InvalidInput(
-            f"data may be nested at most {MAX_EVENT_DATA_DEPTH} levels deep", field="data"
-        )
-    try:
-        # Strict JSON: NaN and Infinity are not JSON and PostgreSQL would refuse them.
-        encoded = json.dumps(data, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput("data must hold JSON values only", field="data") from exc
-    if len(encoded.encode()) > MAX_EVENT_DATA_BYTES:
-        raise InvalidInput(
-            f"data may take at most {MAX_EVENT_DATA_BYTES} bytes as JSON", field="data"
-        )
-    return data
-
-
-def _depth(value: Any, level: int = 1) -> int:
-    """Nesting depth of a JSON value: each object or array is one level, a scalar none."""
-    if isinstance(value, dict):
-        children: Any = value.values()
-    elif isinstance(value, list):
-        children = value
-    else:
-        return level - 1
-    if level > MAX_EVENT_DATA_DEPTH:
-        return level  # deep enough to refuse; stop before a hostile document recurses far
-    return max((_depth(child, level + 1) for child in children), default=level)
-
-
 # --- the event log -------------------------------------------------------------------------
 
 
@@ -292,7 +250,7 @@ def record_event(
     if kind is EventKind.ARRIVED:
         raise InvalidInput("a contact arrives only once, when it is opened", field="kind")
     cleaned_note = _clean_optional(note, "note", MAX_EVENT_NOTE_LENGTH)
-    cleaned_data = _clean_event_data(data)
+    cleaned_data = validate_event_data(data)
     contact = session.scalar(
         select(Contact)
         .where(Contact.id == contact_id)
@@ -309,7 +267,7 @@ def record_event(
             field="expected_seq",
         )
     direction = Direction(contact.direction)
-    state, last_occurred_at = _replay(session, contact)
+    state, last_occurred_at, last_hash = _replay(session, contact)
     try:
         next_state = apply_event(state, kind, direction=direction)
     except IllegalTransition as exc:
@@ -321,10 +279,11 @@ def record_event(
     # Event time follows the clock but never runs backwards, so replaying by seq and
     # ordering by time agree (R-INFRA-2).
     occurred_at = max(clock.now(), last_occurred_at)
-    event = ContactEvent(
+    event = _chained_event(
+        last_hash,
         contact_id=contact.id,
         seq=contact.last_event_seq + 1,
-        kind=kind.value,
+        kind=kind,
         occurred_at=occurred_at,
         actor_user_id=actor.user_id,
         agent_id=agent_id,
@@ -341,12 +300,12 @@ def record_event(
     return event
 
 
-def _replay(session: Session, contact: Contact) -> tuple[ContactState, datetime]:
+def _replay(session: Session, contact: Contact) -> tuple[ContactState, datetime, str]:
     """The state a contact's logged events imply (flags its status column lacks), and the
-    time of its last event."""
+    time and hash of its last event."""
     history = list(
         session.execute(
-            select(ContactEvent.kind, ContactEvent.occurred_at)
+            select(ContactEvent.kind, ContactEvent.occurred_at, ContactEvent.entry_hash)
             .where(ContactEvent.contact_id == contact.id)
             .order_by(ContactEvent.seq)
         )
@@ -354,7 +313,37 @@ def _replay(session: Session, contact: Contact) -> tuple[ContactState, datetime]
     state = derive_state(
         (EventKind(row.kind) for row in history), direction=Direction(contact.direction)
     )
-    return state, ensure_utc(history[-1].occurred_at)
+    return state, ensure_utc(history[-1].occurred_at), history[-1].entry_hash
+
+
+def _chained_event(
+    previous_hash: str,
+    *,
+    contact_id: int,
+    seq: int,
+    kind: EventKind,
+    occurred_at: datetime,
+    actor_user_id: int | None,
+    agent_id: int | None = None,
+    queue_id: int | None = None,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> ContactEvent:
+    """A new event row carrying its link in the contact's hash chain."""
+    fields: dict[str, Any] = {
+        "contact_id": contact_id,
+        "seq": seq,
+        "kind": kind.value,
+        "occurred_at": occurred_at,
+        "actor_user_id": actor_user_id,
+        "agent_id": agent_id,
+        "queue_id": queue_id,
+        "note": note,
+        "data": data or {},
+    }
+    return ContactEvent(
+        **fields, previous_hash=previous_hash, entry_hash=event_hash(previous_hash, **fields)
+    )
 
 
 def _event_queue(
@@ -417,7 +406,7 @@ def list_events(
 
 
 def _detail(session: Session, actor: Actor, contact: Contact, *, clock: Clock) -> ContactDetail:
-    state, _ = _replay(session, contact)
+    state, _, _ = _replay(session, contact)
     allowed = allowed_events(state, direction=Direction(contact.direction))
     _audit_read(session, actor, contact, what="contact", clock=clock)
     return ContactDetail(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from helpline.clock import FixedClock
@@ -412,3 +412,33 @@ def test_rejected_offer_goes_back_to_its_queue(session: Session, clock: FixedClo
     assert requeued.queue_id == queue.id
     assert contact.status == ContactStatus.QUEUED
     assert contact.arrived_at == clock.now()
+
+
+def test_event_log_is_hash_chained_and_tampering_is_found(
+    session: Session, clock: FixedClock
+) -> None:
+    """R-INFRA-2: the log behind every KPI is tamper-evident."""
+    client = make_client(session, clock)
+    queue = make_queue(session, clock, client)
+    contact = make_contact(session, clock, client, queue=queue)
+    agent = make_agent(session, clock)
+    for kind in (EventKind.OFFERED, EventKind.ANSWERED, EventKind.ENDED):
+        clock.advance(5)
+        contact_service.record_event(
+            session, SYSTEM, contact.id, kind=kind, agent_id=agent.id, clock=clock
+        )
+    events = contact_queries.list_events(session, SYSTEM, contact.id)
+    assert [event.previous_hash for event in events[1:]] == [
+        event.entry_hash for event in events[:-1]
+    ]
+    assert contact_queries.verify_event_chain(session, SYSTEM, contact.id) is None
+
+    with session.begin_nested():
+        session.execute(
+            update(ContactEvent)
+            .where(ContactEvent.contact_id == contact.id, ContactEvent.seq == 3)
+            .values(agent_id=None)
+        )
+        session.expire_all()
+        assert contact_queries.verify_event_chain(session, SYSTEM, contact.id) == 3
+        session.rollback()

@@ -339,6 +339,8 @@ def upgrade() -> None:
         sa.Column("queue_id", sa.Integer(), nullable=True),
         sa.Column("note", sa.String(length=2000), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("previous_hash", sa.String(length=64), nullable=False),
+        sa.Column("entry_hash", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["actor_user_id"], ["users.id"], name=op.f("fk_contact_events_actor_user_id_users")
         ),
