@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -78,7 +79,7 @@ def _users_page(
     session: SessionDep,
     error: DomainError | None = None,
     status_code: int = 200,
-    typed: dict[str, object] | None = None,
+    typed: Mapping[str, object] | None = None,
 ) -> Response:
     users = identity_service.list_users(session, actor)
     clients = identity_service.list_clients(session, actor)

@@ -1,0 +1,153 @@
+"""API shapes of the agents domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from helpline.agents.models import Skill
+from helpline.agents.queries import AgentView
+from helpline.agents.rules import (
+    MAX_SKILL_CODE_LENGTH,
+    MAX_SKILL_LEVEL,
+    MAX_SKILL_NAME_LENGTH,
+    MAX_SKILLS_PER_AGENT,
+    MIN_SKILL_LEVEL,
+)
+from helpline.contacts.rules import Channel
+from helpline.identity.rules import MAX_DISPLAY_NAME_LENGTH
+from helpline.web.deps import MAX_ID
+
+T = TypeVar("T")
+
+# Language tags such as "tr-TR" are accepted and reduced to the language.
+MAX_LANGUAGE_TAG_LENGTH = 35
+
+
+class SkillIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=2, max_length=MAX_SKILL_CODE_LENGTH, examples=["lang-tr"])
+    name: str = Field(min_length=1, max_length=MAX_SKILL_NAME_LENGTH, examples=["Turkish"])
+    language_code: str | None = Field(
+        default=None,
+        max_length=MAX_LANGUAGE_TAG_LENGTH,
+        description="set for a language skill (R-ACCESS-8)",
+        examples=["tr"],
+    )
+
+
+class SkillOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+    language_code: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, skill: Skill) -> SkillOut:
+        return cls.model_validate(skill)
+
+
+class AgentSkillIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    skill_code: str = Field(min_length=1, max_length=MAX_SKILL_CODE_LENGTH, examples=["billing"])
+    level: int = Field(ge=MIN_SKILL_LEVEL, le=MAX_SKILL_LEVEL, examples=[3])
+
+
+class AgentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: int = Field(ge=1, le=MAX_ID)
+    display_name: str | None = Field(
+        default=None, max_length=MAX_DISPLAY_NAME_LENGTH, description="defaults to the user's"
+    )
+    skills: list[AgentSkillIn] = Field(default_factory=list, max_length=MAX_SKILLS_PER_AGENT)
+    capacities: dict[Channel, int] | None = Field(
+        default=None,
+        description="max contacts at once per channel; channels not named get the default",
+        examples=[{"voice": 1, "chat": 3, "email": 5}],
+    )
+
+
+class AgentUpdateIn(BaseModel):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH)
+    is_active: bool | None = None
+
+    @field_validator("display_name", "is_active")
+    @classmethod
+    def _not_null(cls, value: T) -> T:
+        # Validators run only on fields that were sent, so None here is an explicit null.
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep it")
+        return value
+
+
+class AgentSkillsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    skills: list[AgentSkillIn] = Field(max_length=MAX_SKILLS_PER_AGENT)
+
+
+class AgentCapacitiesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    capacities: dict[Channel, int] = Field(
+        description="max contacts at once per channel; a channel not named gets 0",
+        examples=[{"voice": 1, "chat": 3, "email": 5}],
+    )
+
+
+class AgentSkillOut(BaseModel):
+    skill_code: str
+    skill_name: str
+    language_code: str | None
+    level: int
+
+
+class AgentOut(BaseModel):
+    id: int
+    user_id: int
+    email: str
+    display_name: str
+    is_active: bool
+    client_ids: list[int] = Field(description="clients served; empty means every client")
+    skills: list[AgentSkillOut]
+    languages: list[str]
+    capacities: dict[str, int]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, view: AgentView) -> AgentOut:
+        agent = view.agent
+        return cls(
+            id=agent.id,
+            user_id=agent.user_id,
+            email=view.email,
+            display_name=agent.display_name,
+            is_active=agent.is_active,
+            client_ids=sorted(view.client_ids),
+            skills=[
+                AgentSkillOut(
+                    skill_code=link.skill.code,
+                    skill_name=link.skill.name,
+                    language_code=link.skill.language_code,
+                    level=link.level,
+                )
+                for link in view.skills
+            ],
+            languages=view.languages,
+            capacities=view.capacities,
+            created_at=agent.created_at,
+            updated_at=agent.updated_at,
+        )
