@@ -375,3 +375,28 @@ def _supported_holiday_countries() -> dict[str, list[str]]:
 def _holiday_dates(country: str, subdivision: str | None, year: int) -> frozenset[date]:
     # Observed days are included: the centre is closed when the country is.
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year).keys())
+
+
+# Bounds an administrator may set on a queue's policy figures.
+POLICY_BOUNDS: dict[str, tuple[int, int]] = {
+    "priority": (0, 100),
+    "callback_offer_seconds": (10, 3600),  # R-ACCESS-3 suggests about 60 s
+    "short_abandon_seconds": (0, 60),
+    "wrap_up_seconds": (0, 1800),
+    "service_level_threshold_seconds": (1, 3600),
+    "max_queue_size": (1, 100_000),
+    "overflow_after_seconds": (1, 86_400),
+}
+
+
+def validate_policy_figure(value: int, field: str) -> int:
+    """Refuse a policy figure outside its bounds (booleans are not numbers here)."""
+    lowest, highest = POLICY_BOUNDS[field]
+    if isinstance(value, bool) or not lowest <= value <= highest:
+        label = field.replace("_", " ")
+        raise InvalidInput(f"{label} is from {lowest} to {highest}, not {value}", field=field)
+    return value
+
+
+def validate_optional_policy_figure(value: int | None, field: str) -> int | None:
+    return None if value is None else validate_policy_figure(value, field)

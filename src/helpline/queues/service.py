@@ -31,6 +31,8 @@ from helpline.queues.rules import (
     is_open,
     next_opening,
     parse_opening_periods,
+    validate_optional_policy_figure,
+    validate_policy_figure,
     validate_queue_code,
 )
 from helpline.validation import clean_text
@@ -53,15 +55,6 @@ MAX_OVERFLOW_CHAIN = 10
 
 # Allowed range (inclusive) of each queue policy figure. Priority: higher is served first
 # when an agent could take contacts from several queues.
-POLICY_BOUNDS: dict[str, tuple[int, int]] = {
-    "priority": (0, 100),
-    "callback_offer_seconds": (10, 3600),  # R-ACCESS-3 suggests about 60 s
-    "short_abandon_seconds": (0, 60),
-    "wrap_up_seconds": (0, 1800),
-    "service_level_threshold_seconds": (1, 3600),
-    "max_queue_size": (1, 100_000),
-    "overflow_after_seconds": (1, 86_400),
-}
 
 
 # --- queues --------------------------------------------------------------------------------
@@ -399,18 +392,6 @@ def _optional_code(value: str | None, field: str, max_length: int) -> str | None
     return clean_text(value, field, max_length)
 
 
-def _bounded(value: int, field: str) -> int:
-    lowest, highest = POLICY_BOUNDS[field]
-    if isinstance(value, bool) or not lowest <= value <= highest:
-        label = field.replace("_", " ")
-        raise InvalidInput(f"{label} is from {lowest} to {highest}, not {value}", field=field)
-    return value
-
-
-def _optional_bounded(value: int | None, field: str) -> int | None:
-    return None if value is None else _bounded(value, field)
-
-
 def _holiday_country(value: str | None) -> str | None:
     code = _optional_code(value, "holiday_country", 2)
     return None if code is None else code.upper()
@@ -423,14 +404,18 @@ _NORMALISERS: dict[str, Callable[[Any], Any]] = {
     "business_hours": _canonical_business_hours,
     "holiday_country": _holiday_country,
     "holiday_subdivision": lambda value: _optional_code(value, "holiday_subdivision", 10),
-    "priority": partial(_bounded, field="priority"),
-    "callback_offer_seconds": partial(_bounded, field="callback_offer_seconds"),
-    "short_abandon_seconds": partial(_bounded, field="short_abandon_seconds"),
-    "wrap_up_seconds": partial(_bounded, field="wrap_up_seconds"),
-    "service_level_threshold_seconds": partial(_bounded, field="service_level_threshold_seconds"),
-    "max_queue_size": partial(_optional_bounded, field="max_queue_size"),
+    "priority": partial(validate_policy_figure, field="priority"),
+    "callback_offer_seconds": partial(validate_policy_figure, field="callback_offer_seconds"),
+    "short_abandon_seconds": partial(validate_policy_figure, field="short_abandon_seconds"),
+    "wrap_up_seconds": partial(validate_policy_figure, field="wrap_up_seconds"),
+    "service_level_threshold_seconds": partial(
+        validate_policy_figure, field="service_level_threshold_seconds"
+    ),
+    "max_queue_size": partial(validate_optional_policy_figure, field="max_queue_size"),
     "overflow_queue_id": lambda value: value,  # checked against the database later
-    "overflow_after_seconds": partial(_optional_bounded, field="overflow_after_seconds"),
+    "overflow_after_seconds": partial(
+        validate_optional_policy_figure, field="overflow_after_seconds"
+    ),
     "is_active": bool,
 }
 
