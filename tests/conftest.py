@@ -14,9 +14,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from helpline.app import create_app
 from helpline.clock import FixedClock
+from helpline.identity import service as identity_service
 from helpline.settings import Settings
 from tests.support.databases import backends, migrated_database
 from tests.support.factories import TEST_SECRET_KEY
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> None:
+    """argon2 with its cheapest parameters: the hashes are still real argon2id."""
+    identity_service.configure_password_hashing("cheapest")
 
 
 @pytest.fixture
@@ -62,7 +69,12 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(environment="test", secret_key=TEST_SECRET_KEY, database_url="sqlite://")
+    return Settings(
+        environment="test",
+        secret_key=TEST_SECRET_KEY,
+        database_url="sqlite://",
+        argon2_profile="cheapest",
+    )
 
 
 @pytest.fixture

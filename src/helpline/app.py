@@ -19,6 +19,7 @@ from helpline.customers import api as customers_api
 from helpline.db import database_status, make_engine, make_session_factory
 from helpline.identity import api as identity_api
 from helpline.identity import pages as identity_pages
+from helpline.identity import service as identity_service
 from helpline.logs import configure_logging
 from helpline.queues import api as queues_api
 from helpline.queues import pages as queues_pages
@@ -44,6 +45,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level)
+    identity_service.configure_password_hashing(settings.argon2_profile)
     engine = engine or make_engine(settings.database_url)
     app = FastAPI(
         title="Helpline",

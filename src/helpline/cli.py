@@ -35,10 +35,12 @@ RoleChoice = StrEnum("RoleChoice", {role.name: role.value for role in Role})  # 
 
 def _settings() -> Settings:
     try:
-        return load_settings()
+        settings = load_settings()
     except ValueError as exc:
         errors.print(f"[red]Invalid settings:[/red] {exc}")
         raise typer.Exit(2) from exc
+    identity_service.configure_password_hashing(settings.argon2_profile)
+    return settings
 
 
 def _fail(message: str) -> typer.Exit:

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     session_lifetime_seconds: int = Field(default=12 * 3600, ge=60, le=30 * 86400)
     session_cookie_secure: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # argon2 parameters: "standard" (RFC 9106 low-memory profile) everywhere but in the
+    # test suite, which may use "cheapest" so that thousands of sign-ins stay fast.
+    argon2_profile: Literal["standard", "cheapest"] = "standard"
 
     @field_validator("centre_time_zone")
     @classmethod
@@ -48,6 +51,12 @@ class Settings(BaseSettings):
         if value not in CUSTOMER_LANGUAGES:
             raise ValueError(f"default_language must be one of {', '.join(CUSTOMER_LANGUAGES)}")
         return value
+
+    @model_validator(mode="after")
+    def _cheap_hashing_only_in_tests(self) -> Settings:
+        if self.argon2_profile == "cheapest" and self.environment != "test":
+            raise ValueError("argon2_profile 'cheapest' is allowed in test mode only")
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

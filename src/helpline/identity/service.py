@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import jwt
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -41,9 +41,34 @@ from helpline.identity.rules import (
 )
 from helpline.validation import clean_text
 
-_hasher = PasswordHasher()
-# Verifying against this keeps the time of a login with an unknown e-mail equal to a wrong password.
-_UNKNOWN_USER_HASH = _hasher.hash("helpline-timing-equaliser")
+
+class _PasswordHashing:
+    """The argon2 parameters in force; the cheap profile exists for the test suite only."""
+
+    def __init__(self) -> None:
+        self.hasher = PasswordHasher()
+        self._unknown_user_hash: str | None = None
+
+    def use(self, profile: str) -> None:
+        parameters = profiles.CHEAPEST if profile == "cheapest" else profiles.RFC_9106_LOW_MEMORY
+        self.hasher = PasswordHasher.from_parameters(parameters)
+        self._unknown_user_hash = None
+
+    def unknown_user_hash(self) -> str:
+        # Verifying against this keeps a login with an unknown e-mail as slow as a wrong password.
+        if self._unknown_user_hash is None:
+            self._unknown_user_hash = self.hasher.hash("helpline-timing-equaliser")
+        return self._unknown_user_hash
+
+
+_passwords = _PasswordHashing()
+
+
+def configure_password_hashing(profile: str) -> None:
+    """Apply Settings.argon2_profile; called once where the app or a command starts."""
+    _passwords.use(profile)
+
+
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name, not a secret
 
 
@@ -142,7 +167,7 @@ def create_user(
         email=email,
         display_name=name,
         role=role.value,
-        password_hash=_hasher.hash(password),
+        password_hash=_passwords.hasher.hash(password),
         is_active=True,
         created_at=clock.now(),
         client_links=[UserClient(client_id=client.id) for client in clients],
@@ -183,7 +208,7 @@ def set_user_active(session: Session, actor: Actor, user_id: int, *, is_active: 
 def change_password(session: Session, actor: Actor, user_id: int, *, new_password: str) -> None:
     user = get_user(session, actor, user_id)
     validate_password(new_password)
-    user.password_hash = _hasher.hash(new_password)
+    user.password_hash = _passwords.hasher.hash(new_password)
     session.commit()
 
 
@@ -208,12 +233,12 @@ def authenticate(session: Session, *, email: str, password: str, clock: Clock) -
     failure = NotAuthenticated("wrong e-mail or password")
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.is_active:
-        _verify_quietly(_UNKNOWN_USER_HASH, password)
+        _verify_quietly(_passwords.unknown_user_hash(), password)
         raise failure
     if not _verify_quietly(user.password_hash, password):
         raise failure
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _passwords.hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _passwords.hasher.hash(password)
     user.last_login_at = clock.now()
     session.commit()
     return actor_for(user)
@@ -221,7 +246,7 @@ def authenticate(session: Session, *, email: str, password: str, clock: Clock) -
 
 def _verify_quietly(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _passwords.hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
