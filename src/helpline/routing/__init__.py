@@ -1,0 +1,1 @@
+"""Routing: pure matching of waiting contacts to agents, and wait-time estimates."""
