@@ -67,6 +67,9 @@ class EventKind(StrEnum):
     TRANSFERRED = "transferred"
     ABANDONED = "abandoned"
     CALLBACK_REQUESTED = "callback_requested"
+    # The centre offered a callback to a waiting customer (R-ACCESS-3); the contact keeps
+    # waiting until the customer accepts (callback_requested) or leaves.
+    CALLBACK_OFFERED = "callback_offered"
     CALLBACK_MADE = "callback_made"
     ENDED = "ended"
     WRAPPED_UP = "wrapped_up"
@@ -171,6 +174,18 @@ _TRANSITIONS: Final[tuple[_Transition, ...]] = (
         EventKind.QUEUED,
         _from(ContactStatus.ARRIVED, ContactStatus.TRANSFERRING),
         ContactStatus.QUEUED,
+    ),
+    # A waiting contact moves to another queue (overflow) and keeps its original arrival.
+    _Transition(
+        EventKind.QUEUED,
+        _from(ContactStatus.QUEUED),
+        ContactStatus.QUEUED,
+    ),
+    _Transition(
+        EventKind.CALLBACK_OFFERED,
+        _from(ContactStatus.QUEUED),
+        ContactStatus.QUEUED,
+        when=_can_request_callback,
     ),
     # A callback whose offer was rejected or timed out goes back to its held place.
     _Transition(

@@ -39,11 +39,12 @@ TRANSFERRED = EventKind.TRANSFERRED
 ABANDONED = EventKind.ABANDONED
 CALLBACK_REQUESTED = EventKind.CALLBACK_REQUESTED
 CALLBACK_MADE = EventKind.CALLBACK_MADE
+CALLBACK_OFFERED = EventKind.CALLBACK_OFFERED
 ENDED = EventKind.ENDED
 WRAPPED_UP = EventKind.WRAPPED_UP
 
 WAITING_FOR_CALLBACK = (ARRIVED, QUEUED, CALLBACK_REQUESTED)
-CALLBACK_OFFERED = (*WAITING_FOR_CALLBACK, OFFERED)
+CALLBACK_OFFERED_TO_AGENT = (*WAITING_FOR_CALLBACK, OFFERED)
 CONNECTED = (ARRIVED, QUEUED, OFFERED, ANSWERED)
 
 
@@ -148,7 +149,7 @@ def test_callback_can_be_requested_while_offered() -> None:
 
 def test_rejected_callback_offer_returns_to_its_held_place() -> None:
     """A callback whose offer times out stays a pending callback, not a queued call (R-ACCESS-4)."""
-    state = derive_state([*CALLBACK_OFFERED, QUEUED])
+    state = derive_state([*CALLBACK_OFFERED_TO_AGENT, QUEUED])
     assert state == ContactState(ContactStatus.CALLBACK_PENDING, is_callback=True)
 
 
@@ -203,7 +204,7 @@ def test_customer_may_abandon_while_queued_or_offered() -> None:
 
 def test_connected_callback_behaves_like_an_answered_contact() -> None:
     """Once a callback connects, a transferred customer can be answered or can abandon."""
-    transferred = [*CALLBACK_OFFERED, CALLBACK_MADE, TRANSFERRED, QUEUED, OFFERED]
+    transferred = [*CALLBACK_OFFERED_TO_AGENT, CALLBACK_MADE, TRANSFERRED, QUEUED, OFFERED]
     assert derive_state([*transferred, ANSWERED]).status is ContactStatus.CONNECTED
     assert derive_state([*transferred, ABANDONED]).status is ContactStatus.ABANDONED
     with pytest.raises(IllegalTransition):
@@ -226,18 +227,22 @@ def test_outbound_contact_is_answered_from_arrival() -> None:
         ((), Direction.INBOUND, {ARRIVED}),
         ((ARRIVED,), Direction.INBOUND, {QUEUED}),
         ((ARRIVED,), Direction.OUTBOUND, {QUEUED, ANSWERED}),
-        ((ARRIVED, QUEUED), Direction.INBOUND, {OFFERED, ABANDONED, CALLBACK_REQUESTED}),
+        (
+            (ARRIVED, QUEUED),
+            Direction.INBOUND,
+            {QUEUED, OFFERED, ABANDONED, CALLBACK_REQUESTED, CALLBACK_OFFERED},
+        ),
         (
             (ARRIVED, QUEUED, OFFERED),
             Direction.INBOUND,
             {QUEUED, ANSWERED, ABANDONED, CALLBACK_REQUESTED},
         ),
         (WAITING_FOR_CALLBACK, Direction.INBOUND, {OFFERED, ENDED}),
-        (CALLBACK_OFFERED, Direction.INBOUND, {QUEUED, CALLBACK_MADE}),
+        (CALLBACK_OFFERED_TO_AGENT, Direction.INBOUND, {QUEUED, CALLBACK_MADE}),
         (CONNECTED, Direction.INBOUND, {HELD, TRANSFERRED, ENDED}),
         ((*CONNECTED, HELD), Direction.INBOUND, {RESUMED, TRANSFERRED, ENDED}),
         ((*CONNECTED, TRANSFERRED), Direction.INBOUND, {QUEUED, OFFERED}),
-        ((*CONNECTED, TRANSFERRED, QUEUED), Direction.INBOUND, {OFFERED, ABANDONED}),
+        ((*CONNECTED, TRANSFERRED, QUEUED), Direction.INBOUND, {QUEUED, OFFERED, ABANDONED}),
         ((*CONNECTED, ENDED), Direction.INBOUND, {WRAPPED_UP}),
         ((*CONNECTED, ENDED, WRAPPED_UP), Direction.INBOUND, set()),
         ((ARRIVED, QUEUED, ABANDONED), Direction.INBOUND, set()),
@@ -262,16 +267,15 @@ def test_allowed_events(
         ((ARRIVED,), ENDED, "arrived"),
         ((ARRIVED, QUEUED), ANSWERED, "queued"),
         ((ARRIVED, QUEUED), ENDED, "queued"),
-        ((ARRIVED, QUEUED), QUEUED, "queued"),
         ((ARRIVED, QUEUED, OFFERED), CALLBACK_MADE, "offered"),
         ((ARRIVED, QUEUED, OFFERED), ENDED, "offered"),
         (WAITING_FOR_CALLBACK, QUEUED, "callback_pending"),
         (WAITING_FOR_CALLBACK, ABANDONED, "callback_pending"),
         (WAITING_FOR_CALLBACK, CALLBACK_REQUESTED, "callback_pending"),
         (WAITING_FOR_CALLBACK, CALLBACK_MADE, "callback_pending"),
-        (CALLBACK_OFFERED, ANSWERED, "offered"),
-        (CALLBACK_OFFERED, ABANDONED, "offered"),
-        (CALLBACK_OFFERED, CALLBACK_REQUESTED, "offered"),
+        (CALLBACK_OFFERED_TO_AGENT, ANSWERED, "offered"),
+        (CALLBACK_OFFERED_TO_AGENT, ABANDONED, "offered"),
+        (CALLBACK_OFFERED_TO_AGENT, CALLBACK_REQUESTED, "offered"),
         (CONNECTED, ABANDONED, "connected"),
         (CONNECTED, RESUMED, "connected"),
         (CONNECTED, WRAPPED_UP, "connected"),
@@ -299,14 +303,14 @@ def test_refusal_message_lists_what_is_allowed() -> None:
         apply_event(derive_state([ARRIVED, QUEUED]), ANSWERED)
     assert refusal.value.message == (
         "a contact that is queued cannot be answered; "
-        "allowed next: offered, abandoned, callback_requested"
+        "allowed next: queued, offered, abandoned, callback_requested, callback_offered"
     )
 
 
 def test_refusal_message_says_when_the_contact_is_a_pending_callback() -> None:
     """R-ACCESS-4: the agent must make the callback, not wait for the customer to answer."""
     with pytest.raises(IllegalTransition) as refusal:
-        apply_event(derive_state(CALLBACK_OFFERED), ANSWERED)
+        apply_event(derive_state(CALLBACK_OFFERED_TO_AGENT), ANSWERED)
     assert refusal.value.message == (
         "a callback contact that is offered cannot be answered; allowed next: queued, callback_made"
     )
@@ -549,3 +553,19 @@ def test_parse_reference_refuses_bad_references(text: str) -> None:
     with pytest.raises(InvalidInput) as refusal:
         parse_reference(text)
     assert refusal.value.field == "reference"
+
+
+def test_a_waiting_contact_can_move_queue_and_be_offered_a_callback() -> None:
+    """R-ACCESS-3: about a minute in queue, the centre offers a callback; overflow moves
+    a waiting contact to another queue without losing its place in time."""
+    kinds = [ARRIVED, QUEUED, CALLBACK_OFFERED, QUEUED, CALLBACK_OFFERED, CALLBACK_REQUESTED]
+    assert statuses_along(kinds) == [
+        ContactStatus.ARRIVED,
+        ContactStatus.QUEUED,
+        ContactStatus.QUEUED,
+        ContactStatus.QUEUED,
+        ContactStatus.QUEUED,
+        ContactStatus.CALLBACK_PENDING,
+    ]
+    with pytest.raises(IllegalTransition):
+        derive_state([*CONNECTED, TRANSFERRED, QUEUED, CALLBACK_OFFERED])

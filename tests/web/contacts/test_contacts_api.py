@@ -253,7 +253,13 @@ def test_read_contact_shows_status_and_allowed_events(client: TestClient, world:
     detail = response.json()
     assert detail["reference"] == world.contact_b.reference
     assert detail["status"] == "queued"
-    assert detail["allowed_events"] == ["offered", "abandoned", "callback_requested"]
+    assert detail["allowed_events"] == [
+        "queued",
+        "offered",
+        "abandoned",
+        "callback_requested",
+        "callback_offered",
+    ]
     assert detail["is_callback"] is False
     assert detail["transfer_count"] == 0
 
