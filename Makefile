@@ -106,8 +106,8 @@ run: $(VENV)/.installed-run frontend ## Serve Helpline on http://127.0.0.1:8000 
 
 .PHONY: test
 test: $(VENV)/.installed-test system-packages frontend ## Lint, type-check, check imports, run every test
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	@echo "$(BIN)/pytest $(PYTEST_ARGS)"; \
@@ -119,8 +119,8 @@ test: $(VENV)/.installed-test system-packages frontend ## Lint, type-check, chec
 
 .PHONY: lint
 lint: $(VENV)/.installed-test ## Run ruff's lint and format checks
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 .PHONY: typecheck
 typecheck: $(VENV)/.installed-test ## Run mypy (strict, configured in pyproject.toml)

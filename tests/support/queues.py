@@ -1,16 +1,21 @@
-"""Factories for queues, skills and agents, built through the services."""
+"""Factories for queues, skills, agents, presence and training, built through the services."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from helpline.agents import presence as agent_presence
 from helpline.agents import service as agent_service
-from helpline.agents.models import Agent, Skill
+from helpline.agents import training as agent_training
+from helpline.agents.models import Agent, Skill, TrainingRecord
+from helpline.agents.rules import PresenceState
 from helpline.clock import Clock
+from helpline.identity import service as identity_service
 from helpline.identity.models import ClientOrganisation, User
 from helpline.queues import service as queue_service
 from helpline.queues.models import Queue
@@ -82,5 +87,38 @@ def make_agent(
         display_name=display_name,
         skills=skills,
         capacities=capacities,
+        clock=clock,
+    )
+
+
+def make_training(
+    session: Session,
+    clock: Clock,
+    agent: Agent,
+    course_code: str,
+    *,
+    completed_at: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> TrainingRecord:
+    return agent_training.record_training(
+        session,
+        SYSTEM,
+        agent.id,
+        course_code=course_code,
+        completed_at=completed_at or clock.now(),
+        expires_at=expires_at,
+        clock=clock,
+    )
+
+
+def go_available(session: Session, clock: Clock, agent: Agent) -> None:
+    """Put the agent in the available state, as the agent itself would."""
+    user = session.get(User, agent.user_id)
+    assert user is not None
+    agent_presence.set_presence(
+        session,
+        identity_service.actor_for(user),
+        agent.id,
+        state=PresenceState.AVAILABLE,
         clock=clock,
     )

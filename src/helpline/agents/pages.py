@@ -1,25 +1,37 @@
-"""Pages of the agents domain: the agent list with a create form, one agent, the skill catalogue."""
+"""Pages of the agents domain: the agent list, one agent with presence and training, skills."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from helpline.agents import presence as agent_presence
+from helpline.agents import presence_pages
 from helpline.agents import queries as agent_queries
 from helpline.agents import service as agent_service
-from helpline.agents.rules import DEFAULT_CAPACITY_BY_CHANNEL, MAX_CAPACITY_BY_CHANNEL
+from helpline.agents import training as agent_training
+from helpline.agents.rules import (
+    DEFAULT_CAPACITY_BY_CHANNEL,
+    MAX_CAPACITY_BY_CHANNEL,
+    MAX_TRAINING_NOTE_LENGTH,
+    can_manage_agent,
+)
+from helpline.clock import Clock
 from helpline.contacts.rules import Channel
 from helpline.customers.rules import SUPPORTED_LANGUAGES
 from helpline.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from helpline.identity import service as identity_service
 from helpline.identity.rules import Actor, Permission, can
-from helpline.web.deps import ClockDep, CsrfChecked, IdPath, PageActor, SessionDep
+from helpline.web.deps import ClockDep, CsrfChecked, IdPath, PageActor, SessionDep, SettingsDep
 from helpline.web.errors import status_for
 from helpline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(presence_pages.router)  # the agent's own presence page, /me/presence
 
 ShortText = Annotated[str, Form(max_length=200)]
 NumberText = Annotated[str, Form(max_length=20)]
@@ -130,9 +142,9 @@ def _client_codes(session: SessionDep, actor: Actor) -> dict[int, str]:
 
 @router.get("/agents/{agent_id}", response_class=HTMLResponse)
 def agent_page(
-    request: Request, agent_id: IdPath, actor: PageActor, session: SessionDep
+    request: Request, agent_id: IdPath, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
-    return _detail_page(request, actor, session, agent_id)
+    return _detail_page(request, actor, session, clock, agent_id)
 
 
 @router.post("/agents/{agent_id}", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -159,7 +171,15 @@ def update_agent(
         status_code = _form_refusal(error)
         form = {"display_name": display_name, "is_active": is_active}
         return _detail_page(
-            request, actor, session, agent_id, status_code, form=form, error=error, at="profile"
+            request,
+            actor,
+            session,
+            clock,
+            agent_id,
+            status_code,
+            form=form,
+            error=error,
+            at="profile",
         )
     return RedirectResponse(f"/agents/{agent_id}", status_code=303)
 
@@ -189,7 +209,7 @@ def set_agent_skills(
         session.rollback()
         status_code = _form_refusal(error)
         return _detail_page(
-            request, actor, session, agent_id, status_code, error=error, at="skills"
+            request, actor, session, clock, agent_id, status_code, error=error, at="skills"
         )
     return RedirectResponse(f"/agents/{agent_id}", status_code=303)
 
@@ -216,7 +236,15 @@ def set_agent_capacities(
         status_code = _form_refusal(error)
         form = {"voice": voice, "chat": chat, "email": email}
         return _detail_page(
-            request, actor, session, agent_id, status_code, form=form, error=error, at="capacity"
+            request,
+            actor,
+            session,
+            clock,
+            agent_id,
+            status_code,
+            form=form,
+            error=error,
+            at="capacity",
         )
     return RedirectResponse(f"/agents/{agent_id}", status_code=303)
 
@@ -225,6 +253,7 @@ def _detail_page(
     request: Request,
     actor: Actor,
     session: SessionDep,
+    clock: Clock,
     agent_id: int,
     status_code: int = 200,
     *,
@@ -234,9 +263,17 @@ def _detail_page(
 ) -> Response:
     view = agent_queries.get_agent_view(session, actor, agent_id)
     may_manage = view.may_be_managed_by(actor)
+    is_self = actor.user_id == view.agent.user_id
+    # Training records are read by the agent and by those who record them.
+    may_record = can(actor, Permission.RECORD_TRAINING) and can_manage_agent(actor, view.client_ids)
+    may_read_training = is_self or can(actor, Permission.RECORD_TRAINING)
     values: dict[str, Any] = {
         "display_name": view.agent.display_name,
         "is_active": "yes" if view.agent.is_active else "no",
+        "course_code": "",
+        "completed_on": "",
+        "expires_on": "",
+        "note": "",
         **{channel: str(value) for channel, value in view.capacities.items()},
         **(form or {}),
     }
@@ -256,6 +293,23 @@ def _detail_page(
         form=values,
         error=error,
         error_form=at,
+        presence=agent_queries.get_presence_view(session, actor, agent_id, clock=clock),
+        history=agent_queries.recent_state_changes(session, actor, agent_id, limit=10),
+        may_move=may_manage,
+        is_self=is_self,
+        queue_choices=(
+            agent_queries.queue_login_choices(session, actor, agent_id, clock=clock)
+            if may_manage
+            else []
+        ),
+        may_record=may_record,
+        training=(
+            agent_queries.list_training_records(session, actor, agent_id, clock=clock)
+            if may_read_training
+            else None
+        ),
+        aux_reasons=presence_pages.CHOSEN_AUX_REASONS,
+        forced_states=presence_pages.FORCED_STATES,
     )
 
 
@@ -311,3 +365,135 @@ def _skills_page(
         form=form or {},
         error=error,
     )
+
+
+# --- presence, queue logins and training on the agent's page --------------------------------
+
+ReasonText = Annotated[str, Form(max_length=40)]
+NoteText = Annotated[str, Form(max_length=MAX_TRAINING_NOTE_LENGTH + 100)]
+
+
+def _presence_refusal(
+    request: Request,
+    actor: Actor,
+    session: SessionDep,
+    clock: Clock,
+    agent_id: int,
+    error: DomainError,
+    at: str,
+    form: dict[str, str] | None = None,
+) -> Response:
+    """The agent's page again with the refusal at the form; an agent out of sight stays not
+    found. Unlike the profile forms, refusals of role or scope are shown there too: the
+    page itself is one the actor may see (reading it checks again)."""
+    session.rollback()
+    if isinstance(error, NotFound):
+        raise error
+    return _detail_page(
+        request, actor, session, clock, agent_id, status_for(error), form=form, error=error, at=at
+    )
+
+
+def _centre_day(text: str, field: str, time_zone: str) -> datetime:
+    """A date typed into a form, as the start of that day in the centre's time zone (UTC)."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError as error:
+        raise InvalidInput("the date must be given as YYYY-MM-DD", field=field) from error
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
+@router.post("/agents/{agent_id}/presence", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def set_agent_presence(
+    request: Request,
+    agent_id: IdPath,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    state: ReasonText = "",
+    aux_reason: ReasonText = "",
+) -> Response:
+    try:
+        chosen, reason = presence_pages.presence_choice(state, aux_reason)
+        agent_presence.set_presence(
+            session, actor, agent_id, state=chosen, aux_reason=reason, clock=clock
+        )
+    except DomainError as error:
+        return _presence_refusal(request, actor, session, clock, agent_id, error, "presence")
+    return RedirectResponse(f"/agents/{agent_id}#presence", status_code=303)
+
+
+@router.post(
+    "/agents/{agent_id}/queue-logins", response_class=HTMLResponse, dependencies=[CsrfChecked]
+)
+def log_agent_into_queue(
+    request: Request,
+    agent_id: IdPath,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    queue_id: NumberText = "",
+) -> Response:
+    try:
+        queue = _number(queue_id, "queue_id")
+        agent_presence.log_into_queue(session, actor, agent_id, queue, clock=clock)
+    except DomainError as error:
+        return _presence_refusal(request, actor, session, clock, agent_id, error, "queues")
+    return RedirectResponse(f"/agents/{agent_id}#queues", status_code=303)
+
+
+@router.post(
+    "/agents/{agent_id}/queue-logins/{queue_id}/remove",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
+def log_agent_out_of_queue(
+    request: Request,
+    agent_id: IdPath,
+    queue_id: IdPath,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+) -> Response:
+    try:
+        agent_presence.log_out_of_queue(session, actor, agent_id, queue_id, clock=clock)
+    except DomainError as error:
+        return _presence_refusal(request, actor, session, clock, agent_id, error, "queues")
+    return RedirectResponse(f"/agents/{agent_id}#queues", status_code=303)
+
+
+@router.post(
+    "/agents/{agent_id}/training-records", response_class=HTMLResponse, dependencies=[CsrfChecked]
+)
+def record_agent_training(
+    request: Request,
+    agent_id: IdPath,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    course_code: ShortText = "",
+    completed_on: ShortText = "",
+    expires_on: ShortText = "",
+    note: NoteText = "",
+) -> Response:
+    """Dates are days in the centre's time zone; a record is valid from the start of the day
+    it was completed until the start of the day it expires."""
+    zone = settings.centre_time_zone
+    try:
+        expires_at = _centre_day(expires_on, "expires_at", zone) if expires_on.strip() else None
+        agent_training.record_training(
+            session,
+            actor,
+            agent_id,
+            course_code=course_code,
+            completed_at=_centre_day(completed_on, "completed_at", zone),
+            expires_at=expires_at,
+            note=note,
+            clock=clock,
+        )
+    except DomainError as error:
+        typed = {"course_code": course_code, "completed_on": completed_on}
+        typed |= {"expires_on": expires_on, "note": note}
+        return _presence_refusal(request, actor, session, clock, agent_id, error, "training", typed)
+    return RedirectResponse(f"/agents/{agent_id}#training", status_code=303)

@@ -43,6 +43,7 @@ class Permission(StrEnum):
     READ_CONTACTS = "read_contacts"
     RECORD_CONTACT_EVENTS = "record_contact_events"
     READ_AUDIT_LOG = "read_audit_log"
+    RECORD_TRAINING = "record_training"
 
 
 _ALL = frozenset(Role)
@@ -66,6 +67,8 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.READ_CONTACTS: _STAFF | {Role.CLIENT_VIEWER},
     Permission.RECORD_CONTACT_EVENTS: frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
     Permission.READ_AUDIT_LOG: frozenset({Role.ADMIN, Role.QUALITY}),
+    # Learning records (R-HR-3) are kept by those who train and assess agents.
+    Permission.RECORD_TRAINING: frozenset({Role.SUPERVISOR, Role.ADMIN, Role.QUALITY}),
 }
 
 

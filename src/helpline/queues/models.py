@@ -40,6 +40,8 @@ class Queue(Base):
     max_queue_size: Mapped[int | None]
     overflow_queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))
     overflow_after_seconds: Mapped[int | None]
+    # The course an agent must have completed, in date, to log into this queue (R-HR-3).
+    required_training_code: Mapped[str | None] = mapped_column(String(40))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

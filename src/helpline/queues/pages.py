@@ -40,6 +40,7 @@ router = APIRouter(include_in_schema=False)
 ShortText = Annotated[str, Form(max_length=200)]
 NumberText = Annotated[str, Form(max_length=20)]
 HoursText = Annotated[str, Form(max_length=2000)]
+OptionalText = Annotated[str | None, Form(max_length=200)]
 # One row per catalogue skill comes back from the skill forms, so lists may be long.
 Choices = Annotated[list[str] | None, Form(max_length=500)]
 
@@ -111,6 +112,7 @@ def create_queue(
     wrap_up_seconds: NumberText = "",
     service_level_threshold_seconds: NumberText = "",
     max_queue_size: NumberText = "",
+    required_training_code: OptionalText = None,
 ) -> Response:
     form: dict[str, Any] = {
         "client_id": client_id,
@@ -127,6 +129,7 @@ def create_queue(
         "wrap_up_seconds": wrap_up_seconds,
         "service_level_threshold_seconds": service_level_threshold_seconds,
         "max_queue_size": max_queue_size,
+        "required_training_code": required_training_code or "",
     }
     try:
         queue = queue_service.create_queue(
@@ -148,6 +151,7 @@ def create_queue(
                 service_level_threshold_seconds, "service_level_threshold_seconds"
             ),
             max_queue_size=_optional_number(max_queue_size, "max_queue_size"),
+            required_training_code=required_training_code or None,
             clock=clock,
         )
     except DomainError as error:
@@ -233,6 +237,7 @@ def update_queue(
     overflow_queue_id: NumberText = "",
     overflow_after_seconds: NumberText = "",
     is_active: ShortText = "yes",
+    required_training_code: OptionalText = None,
 ) -> Response:
     form: dict[str, Any] = {
         "name": name,
@@ -251,6 +256,7 @@ def update_queue(
         "overflow_after_seconds": overflow_after_seconds,
         "is_active": is_active,
     }
+    form["required_training_code"] = required_training_code or ""
     try:
         queue_service.update_queue(
             session,
@@ -275,6 +281,9 @@ def update_queue(
                 overflow_after_seconds, "overflow_after_seconds"
             ),
             is_active=is_active == "yes",
+            # A form without the field leaves the requirement as it is.
+            # The form always carries the field; an empty one clears the requirement.
+            required_training_code=required_training_code,
             clock=clock,
         )
     except DomainError as error:
@@ -468,6 +477,7 @@ def _queue_form_values(queue: Queue) -> dict[str, Any]:
         "max_queue_size": text(queue.max_queue_size),
         "overflow_queue_id": text(queue.overflow_queue_id),
         "overflow_after_seconds": text(queue.overflow_after_seconds),
+        "required_training_code": text(queue.required_training_code),
         "is_active": "yes" if queue.is_active else "no",
         "closed_on": "",
         "reason": "",

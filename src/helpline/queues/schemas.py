@@ -7,7 +7,12 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from helpline.agents.rules import MAX_SKILL_CODE_LENGTH, MAX_SKILL_LEVEL, MIN_SKILL_LEVEL
+from helpline.agents.rules import (
+    MAX_COURSE_CODE_LENGTH,
+    MAX_SKILL_CODE_LENGTH,
+    MAX_SKILL_LEVEL,
+    MIN_SKILL_LEVEL,
+)
 from helpline.contacts.rules import Channel
 from helpline.queues.queries import QueueStatus, QueueView
 from helpline.queues.rules import (
@@ -58,12 +63,19 @@ class QueueIn(BaseModel):
     max_queue_size: int | None = Field(default=None, ge=-MAX_ID, le=MAX_ID)
     overflow_queue_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     overflow_after_seconds: int | None = Field(default=None, ge=-MAX_ID, le=MAX_ID)
+    required_training_code: str | None = Field(
+        default=None,
+        max_length=MAX_COURSE_CODE_LENGTH,
+        description="course agents must have completed, in date, to log in (R-HR-3)",
+        examples=["data-protection"],
+    )
 
 
 class QueueUpdateIn(BaseModel):
     """Only the fields sent are changed; the code and the client never change.
 
-    Null clears holiday_country, holiday_subdivision, max_queue_size and the overflow pair.
+    Null clears holiday_country, holiday_subdivision, max_queue_size, the overflow pair and
+    required_training_code.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -82,6 +94,7 @@ class QueueUpdateIn(BaseModel):
     max_queue_size: int | None = Field(default=None, ge=-MAX_ID, le=MAX_ID)
     overflow_queue_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     overflow_after_seconds: int | None = Field(default=None, ge=-MAX_ID, le=MAX_ID)
+    required_training_code: str | None = Field(default=None, max_length=MAX_COURSE_CODE_LENGTH)
     is_active: bool | None = None
 
     @field_validator(
@@ -157,6 +170,7 @@ class QueueOut(BaseModel):
     max_queue_size: int | None
     overflow_queue_id: int | None
     overflow_after_seconds: int | None
+    required_training_code: str | None
     is_active: bool
     is_open_now: bool
     skill_requirements: list[SkillRequirementOut]
@@ -186,6 +200,7 @@ class QueueOut(BaseModel):
             max_queue_size=queue.max_queue_size,
             overflow_queue_id=queue.overflow_queue_id,
             overflow_after_seconds=queue.overflow_after_seconds,
+            required_training_code=queue.required_training_code,
             is_active=queue.is_active,
             is_open_now=view.is_open_now,
             skill_requirements=[

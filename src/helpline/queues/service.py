@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpline.agents import service as agent_service
-from helpline.agents.rules import validate_skill_levels
+from helpline.agents.rules import validate_course_code, validate_skill_levels
 from helpline.clock import Clock
 from helpline.contacts.rules import Channel
 from helpline.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -80,6 +80,7 @@ def create_queue(
     max_queue_size: int | None = None,
     overflow_queue_id: int | None = None,
     overflow_after_seconds: int | None = None,
+    required_training_code: str | None = None,
     clock: Clock,
 ) -> Queue:
     """Open a queue for a client with its channels and published hours (R-ACCESS-1).
@@ -111,6 +112,7 @@ def create_queue(
             "max_queue_size": max_queue_size,
             "overflow_queue_id": overflow_queue_id,
             "overflow_after_seconds": overflow_after_seconds,
+            "required_training_code": required_training_code,
         },
     )
     _check_overflow(session, queue)
@@ -147,6 +149,7 @@ def update_queue(
     max_queue_size: int | Unchanged | None = UNCHANGED,
     overflow_queue_id: int | Unchanged | None = UNCHANGED,
     overflow_after_seconds: int | Unchanged | None = UNCHANGED,
+    required_training_code: str | Unchanged | None = UNCHANGED,
     is_active: bool | Unchanged = UNCHANGED,
 ) -> Queue:
     """Change some of a queue's fields; the code and the client stay. History is audited."""
@@ -166,6 +169,7 @@ def update_queue(
         "max_queue_size": max_queue_size,
         "overflow_queue_id": overflow_queue_id,
         "overflow_after_seconds": overflow_after_seconds,
+        "required_training_code": required_training_code,
         "is_active": is_active,
     }
     before = _snapshot(queue)
@@ -415,6 +419,12 @@ _NORMALISERS: dict[str, Callable[[Any], Any]] = {
     "overflow_queue_id": lambda value: value,  # checked against the database later
     "overflow_after_seconds": partial(
         validate_optional_policy_figure, field="overflow_after_seconds"
+    ),
+    # R-HR-3: agents log into the queue only with this course completed and in date.
+    "required_training_code": lambda value: (
+        validate_course_code(value, "required_training_code")
+        if value is not None and value.strip()
+        else None
     ),
     "is_active": bool,
 }

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from helpline.identity.rules import Actor, Permission, can
+from helpline.identity.rules import Actor, Permission, Role, can
 from helpline.web.deps import csrf_token
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -52,6 +52,7 @@ def navigation_for(actor: Actor) -> list[tuple[str, str]]:
         ("/admin/users", "Users", Permission.MANAGE_USERS),
         ("/admin/audit", "Audit log", Permission.READ_AUDIT_LOG),
     ]
-    return [("/", "Home")] + [
+    own = [("/me/presence", "My presence")] if actor.role in (Role.AGENT, Role.SUPERVISOR) else []
+    return [("/", "Home"), *own] + [
         (href, label) for href, label, needed in entries if can(actor, needed)
     ]

@@ -289,3 +289,27 @@ def test_closed_day_forms(
     assert "Training day" not in client.get(f"/queues/{queue.id}", headers=HTML).text
     missing = client.post(f"{url}/2026-11-23/remove", data={"csrf_token": token}, headers=HTML)
     assert missing.status_code == 404
+
+
+def test_training_requirement_is_set_and_cleared_through_the_form(
+    client: TestClient, session: Session, clock: FixedClock, client_a: ClientOrganisation
+) -> None:
+    """R-HR-3: the queue names the course an agent needs; clearing the field removes it."""
+    queue = make_queue(session, clock, client_a)
+    sign_in_as(client, session, clock, Role.SUPERVISOR, [client_a])
+    token = page_csrf(client, f"/queues/{queue.id}")
+    saved = client.post(
+        f"/queues/{queue.id}",
+        data=edit_form(token, required_training_code="gdpr-2026"),
+        headers=HTML,
+    )
+    assert saved.status_code == 200, saved.text
+    assert "gdpr-2026" in saved.text
+    session.expire_all()
+    assert queue_service.get_queue(session, SYSTEM, queue.id).required_training_code == "gdpr-2026"
+    cleared = client.post(
+        f"/queues/{queue.id}", data=edit_form(token, required_training_code=""), headers=HTML
+    )
+    assert cleared.status_code == 200, cleared.text
+    session.expire_all()
+    assert queue_service.get_queue(session, SYSTEM, queue.id).required_training_code is None
