@@ -32,6 +32,8 @@ MODEL_MODULES = (
     "helpline.queues.models",
     "helpline.agents.models",
     "helpline.contacts.models",
+    "helpline.routing.models",
+    "helpline.callbacks.models",
 )
 
 

@@ -94,3 +94,59 @@ def test_audit_log_refuses_updates_and_deletes_in_the_database(empty_database_ur
                 connection.execute(text(statement))
     finally:
         engine.dispose()
+
+
+def test_upgrade_keeps_existing_rows(empty_database_url: str) -> None:
+    """A centre upgrading with live data keeps every contact, event and queue."""
+    upgrade_database(empty_database_url, "0002")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO client_organisations (id, code, name, is_active, created_at)"
+                    " VALUES (1, 'ACME', 'Acme', true, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO queues (id, client_id, code, name, channels, priority, time_zone,"
+                    " business_hours, callback_offer_seconds, short_abandon_seconds,"
+                    " wrap_up_seconds, service_level_threshold_seconds, is_active, created_at,"
+                    " updated_at) VALUES (1, 1, 'q', 'Q', '[\"chat\"]', 0, 'UTC',"
+                    " 'mon-fri 08:00-18:00', 60, 5, 30, 20, true, CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO contacts (id, reference, client_id, queue_id, channel, direction,"
+                    " status, arrived_at, last_event_seq, updated_at) VALUES (1, 'HL-2026-000001',"
+                    " 1, 1, 'chat', 'inbound', 'queued', CURRENT_TIMESTAMP, 1, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO contact_events (id, contact_id, seq, kind, occurred_at, data,"
+                    " previous_hash, entry_hash) VALUES (1, 1, 1, 'arrived', CURRENT_TIMESTAMP,"
+                    " '{}', :h, :h)"
+                ),
+                {"h": "0" * 64},
+            )
+    finally:
+        engine.dispose()
+
+    upgrade_database(empty_database_url)
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            contact = connection.execute(
+                text("SELECT priority, queued_at, arrived_at FROM contacts WHERE id = 1")
+            ).one()
+            assert contact.priority == 0
+            assert contact.queued_at == contact.arrived_at
+            assert connection.execute(text("SELECT count(*) FROM contact_events")).scalar() == 1
+            timeout = connection.execute(text("SELECT offer_timeout_seconds FROM queues")).scalar()
+            assert timeout == 20
+    finally:
+        engine.dispose()

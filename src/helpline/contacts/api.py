@@ -53,6 +53,7 @@ def open_contact(
         customer_id=body.customer_id,
         subject=body.subject,
         note=body.note,
+        language=body.language,
         clock=clock,
     )
     return ContactOut.model_validate(contact)

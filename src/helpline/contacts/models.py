@@ -22,6 +22,7 @@ class Contact(Base):
         Index("ix_contacts_client_id_status", "client_id", "status"),
         Index("ix_contacts_queue_id_status", "queue_id", "status"),
         Index("ix_contacts_arrived_at", "arrived_at"),
+        Index("ix_contacts_status_priority_arrived_at", "status", "priority", "arrived_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,8 +34,18 @@ class Contact(Base):
     direction: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str | None] = mapped_column(String(300))
+    # The language the customer is served in (R-ACCESS-8); routing matches agents on it.
+    language: Mapped[str | None] = mapped_column(String(8))
+    # Routing order: higher priority first (the queue's, plus any boost), then arrived_at.
+    priority: Mapped[int] = mapped_column(default=0)
     # The original arrival survives transfers and callbacks: routing orders by it.
     arrived_at: Mapped[datetime]
+    # When the contact entered its current queue: the clock for the callback offer,
+    # skill relaxation and overflow.
+    queued_at: Mapped[datetime | None]
+    callback_offered_at: Mapped[datetime | None]
+    # The agent the contact is offered to or handled by now; counts against its capacity.
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
     last_event_seq: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime]
 

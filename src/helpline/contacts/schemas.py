@@ -35,6 +35,11 @@ class ContactIn(BaseModel):
     note: str | None = Field(
         default=None, max_length=MAX_EVENT_NOTE_LENGTH, description="kept on the arrived event"
     )
+    language: str | None = Field(
+        default=None,
+        max_length=16,
+        description="the language to serve in (en, tr, ru, hu, vi); default: the customer's",
+    )
 
 
 class ContactOut(BaseModel):
@@ -49,7 +54,11 @@ class ContactOut(BaseModel):
     direction: Direction
     status: ContactStatus
     subject: str | None
+    language: str | None
+    priority: int
+    agent_id: int | None
     arrived_at: datetime
+    queued_at: datetime | None
     updated_at: datetime
     last_event_seq: int = Field(description="send it back as expected_seq with the next event")
 

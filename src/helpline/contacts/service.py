@@ -30,6 +30,7 @@ from helpline.contacts.rules import (
     validate_event_data,
 )
 from helpline.customers.models import Customer
+from helpline.customers.rules import normalise_language
 from helpline.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from helpline.identity import service as identity_service
 from helpline.identity.models import ClientOrganisation
@@ -117,6 +118,7 @@ def open_contact(
     arrived_at: datetime | None = None,
     note: str | None = None,
     data: dict[str, Any] | None = None,
+    language: str | None = None,
 ) -> Contact:
     """Open a contact with its reference and first events; the only way a contact is created.
 
@@ -130,10 +132,16 @@ def open_contact(
     client = session.get(ClientOrganisation, client_id)
     if client is None or not client.is_active:
         raise InvalidInput(f"no active client organisation {client_id}", field="client_id")
-    if queue_id is not None:
-        _check_queue(session, queue_id, client_id=client_id, channel=channel)
-    if customer_id is not None:
-        _check_customer(session, customer_id, client_id=client_id)
+    queue = (
+        None
+        if queue_id is None
+        else _check_queue(session, queue_id, client_id=client_id, channel=channel)
+    )
+    preferred = (
+        None if customer_id is None else _check_customer(session, customer_id, client_id=client_id)
+    )
+    # Served in the language asked for on the channel, else the customer's own (R-ACCESS-8).
+    served_language = normalise_language(language) if language else preferred
     cleaned_subject = _clean_optional(subject, "subject", MAX_SUBJECT_LENGTH)
     cleaned_note = _clean_optional(note, "note", MAX_EVENT_NOTE_LENGTH)
     cleaned_data = validate_event_data(data)
@@ -151,7 +159,10 @@ def open_contact(
         direction=direction.value,
         status=state.status.value,
         subject=cleaned_subject,
+        language=served_language,
+        priority=queue.priority if queue is not None else 0,
         arrived_at=arrived_at,
+        queued_at=queued_at if queue is not None else None,
         last_event_seq=len(kinds),
         updated_at=queued_at if queue_id is not None else arrived_at,
     )
@@ -208,12 +219,14 @@ def _check_queue(session: Session, queue_id: int, *, client_id: int, channel: Ch
     return queue
 
 
-def _check_customer(session: Session, customer_id: int, *, client_id: int) -> None:
+def _check_customer(session: Session, customer_id: int, *, client_id: int) -> str | None:
+    """Refuse another client's customer; the customer's preferred language otherwise."""
     customer = session.get(Customer, customer_id)
     if customer is None or customer.client_id != client_id:
         raise InvalidInput(
             f"no customer {customer_id} for this client organisation", field="customer_id"
         )
+    return customer.preferred_language
 
 
 def _clean_optional(value: str | None, field: str, max_length: int) -> str | None:
@@ -238,7 +251,39 @@ def record_event(
     data: dict[str, Any] | None = None,
     expected_seq: int | None = None,
 ) -> ContactEvent:
-    """Append one event to a contact's log and move its status (R-OPS-7, R-OPS-8).
+    """Append one event to a contact's log and move its status, in a transaction of its own."""
+    event = append_event(
+        session,
+        actor,
+        contact_id,
+        kind=kind,
+        clock=clock,
+        agent_id=agent_id,
+        queue_id=queue_id,
+        note=note,
+        data=data,
+        expected_seq=expected_seq,
+    )
+    session.commit()
+    return event
+
+
+def append_event(
+    session: Session,
+    actor: Actor,
+    contact_id: int,
+    *,
+    kind: EventKind,
+    clock: Clock,
+    agent_id: int | None = None,
+    queue_id: int | None = None,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+    expected_seq: int | None = None,
+) -> ContactEvent:
+    """Append one event to a contact's log and move its status (R-OPS-7, R-OPS-8), inside
+    the caller's transaction: use cases that change more than one contact (the routing
+    engine) commit once at their end.
 
     The log is append-only: nothing updates or deletes an event. `queue_id` names the queue a
     `queued` event enters (a transfer to a queue keeps the original arrival); every other event
@@ -295,8 +340,18 @@ def record_event(
     contact.status = next_state.status.value
     contact.last_event_seq = event.seq
     contact.updated_at = occurred_at
+    if kind is EventKind.QUEUED:
+        # Back in line (or in a new queue): no agent holds it; the queue timers restart
+        # only when the queue changes, so a missed offer does not reset the callback clock.
+        if contact.queue_id != event_queue_id or contact.queued_at is None:
+            contact.queued_at = occurred_at
+        contact.agent_id = None
+    elif kind is EventKind.OFFERED:
+        contact.agent_id = agent_id
+    elif kind is EventKind.CALLBACK_OFFERED:
+        contact.callback_offered_at = occurred_at
     contact.queue_id = event_queue_id
-    session.commit()
+    session.flush()
     return event
 
 

@@ -45,11 +45,34 @@ def run_migrations_online() -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            _configure(connection)
-            with context.begin_transaction():
-                context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                _run_sqlite_migrations(connection)
+            else:
+                _configure(connection)
+                with context.begin_transaction():
+                    context.run_migrations()
     finally:
         engine.dispose()
+
+
+def _run_sqlite_migrations(connection: Connection) -> None:
+    # Batch mode rebuilds a table by copying it and dropping the original; with foreign keys
+    # on, that drop fails or cascades into child rows. SQLite only switches the check off
+    # outside a transaction, so it is done on the raw connection before SQLAlchemy begins,
+    # and every foreign key is checked once the migrations are in.
+    raw = connection.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("no SQLite connection to migrate")
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _configure(connection)
+        with context.begin_transaction():
+            context.run_migrations()
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from helpline.db import Base
 from helpline.queues.rules import (
     DEFAULT_CALLBACK_OFFER_SECONDS,
+    DEFAULT_OFFER_TIMEOUT_SECONDS,
     DEFAULT_SERVICE_LEVEL_THRESHOLD_SECONDS,
     DEFAULT_SHORT_ABANDON_SECONDS,
     DEFAULT_WRAP_UP_SECONDS,
@@ -38,6 +39,10 @@ class Queue(Base):
         default=DEFAULT_SERVICE_LEVEL_THRESHOLD_SECONDS
     )
     max_queue_size: Mapped[int | None]
+    # How long an agent has to accept an offer before it goes back to the queue.
+    offer_timeout_seconds: Mapped[int] = mapped_column(default=DEFAULT_OFFER_TIMEOUT_SECONDS)
+    # After this wait the required skill levels relax to 1 (the language never relaxes).
+    skill_relaxation_after_seconds: Mapped[int | None]
     overflow_queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))
     overflow_after_seconds: Mapped[int | None]
     # The course an agent must have completed, in date, to log into this queue (R-HR-3).

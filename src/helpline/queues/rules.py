@@ -20,6 +20,7 @@ QUEUE_CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,39}$")
 # Default queue policy, used by routing unless a queue or agreement says otherwise.
 DEFAULT_CALLBACK_OFFER_SECONDS = 60  # R-ACCESS-3: offer a callback after this long waiting
 DEFAULT_SHORT_ABANDON_SECONDS = 5
+DEFAULT_OFFER_TIMEOUT_SECONDS = 20
 DEFAULT_WRAP_UP_SECONDS = 30
 DEFAULT_SERVICE_LEVEL_THRESHOLD_SECONDS = 20
 
@@ -386,6 +387,8 @@ POLICY_BOUNDS: dict[str, tuple[int, int]] = {
     "service_level_threshold_seconds": (1, 3600),
     "max_queue_size": (1, 100_000),
     "overflow_after_seconds": (1, 86_400),
+    "offer_timeout_seconds": (5, 300),
+    "skill_relaxation_after_seconds": (1, 86_400),
 }
 
 

@@ -442,3 +442,61 @@ def test_event_log_is_hash_chained_and_tampering_is_found(
         session.expire_all()
         assert contact_queries.verify_event_chain(session, SYSTEM, contact.id) == 3
         session.rollback()
+
+
+def test_intake_sets_language_priority_and_queue_clock(session: Session, clock: FixedClock) -> None:
+    """R-ACCESS-8: the contact carries the language to serve in; routing orders by priority."""
+    client = make_client(session, clock)
+    queue = make_queue(session, clock, client)
+    queue.priority = 7
+    session.commit()
+    customer = make_customer(session, clock, client)
+    customer.preferred_language = "hu"
+    session.commit()
+    from_profile = make_contact(session, clock, client, queue=queue, customer=customer)
+    assert (from_profile.language, from_profile.priority) == ("hu", 7)
+    assert from_profile.queued_at == clock.now()
+    asked = contact_service.open_contact(
+        session,
+        SYSTEM,
+        client_id=client.id,
+        channel=Channel.VOICE,
+        direction=Direction.INBOUND,
+        queue_id=queue.id,
+        customer_id=customer.id,
+        language="tr-TR",
+        clock=clock,
+    )
+    assert asked.language == "tr"
+    with pytest.raises(InvalidInput):
+        contact_service.open_contact(
+            session,
+            SYSTEM,
+            client_id=client.id,
+            channel=Channel.VOICE,
+            direction=Direction.INBOUND,
+            language="de",
+            clock=clock,
+        )
+
+
+def test_offer_sets_the_agent_and_requeue_clears_it(session: Session, clock: FixedClock) -> None:
+    client = make_client(session, clock)
+    queue = make_queue(session, clock, client)
+    contact = make_contact(session, clock, client, queue=queue)
+    agent = make_agent(session, clock)
+    first_queued_at = contact.queued_at
+    clock.advance(30)
+    contact_service.record_event(
+        session, SYSTEM, contact.id, kind=EventKind.OFFERED, agent_id=agent.id, clock=clock
+    )
+    assert contact.agent_id == agent.id
+    clock.advance(20)
+    contact_service.record_event(session, SYSTEM, contact.id, kind=EventKind.QUEUED, clock=clock)
+    requeued = contact_queries.find_contact(session, SYSTEM, contact.id)
+    assert requeued.agent_id is None
+    assert requeued.queued_at == first_queued_at, "a missed offer keeps the queue clock"
+    contact_service.record_event(
+        session, SYSTEM, contact.id, kind=EventKind.CALLBACK_OFFERED, clock=clock
+    )
+    assert contact.callback_offered_at == clock.now()
