@@ -74,6 +74,7 @@ def settings() -> Settings:
         secret_key=TEST_SECRET_KEY,
         database_url="sqlite://",
         argon2_profile="cheapest",
+        run_dispatcher=False,
     )
 
 

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # argon2 parameters: "standard" (RFC 9106 low-memory profile) everywhere but in the
     # test suite, which may use "cheapest" so that thousands of sign-ins stay fast.
     argon2_profile: Literal["standard", "cheapest"] = "standard"
+    # The routing dispatcher (offers, timers) runs inside `helpline serve`; off where
+    # something else drives routing, such as a separate worker or the in-process test app.
+    run_dispatcher: bool = True
+    dispatcher_tick_seconds: float = Field(default=1.0, ge=0.05, le=60)
 
     @field_validator("centre_time_zone")
     @classmethod

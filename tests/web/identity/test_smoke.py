@@ -37,7 +37,12 @@ def test_token_then_me(client: TestClient, session: Session, clock: FixedClock) 
 
 
 def test_health_answers_503_when_the_database_is_gone(tmp_path: Path) -> None:
-    settings = Settings(environment="test", secret_key=TEST_SECRET_KEY, argon2_profile="cheapest")
+    settings = Settings(
+        environment="test",
+        secret_key=TEST_SECRET_KEY,
+        argon2_profile="cheapest",
+        run_dispatcher=False,
+    )
     engine = make_engine(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
     app = create_app(settings, engine=engine)
     with TestClient(app) as client:
