@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -13,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import helpline
 from helpline.agents import api as agents_api
 from helpline.agents import pages as agents_pages
+from helpline.callbacks import api as callbacks_api
 from helpline.clock import Clock, SystemClock
 from helpline.contacts import api as contacts_api
 from helpline.customers import api as customers_api
@@ -23,7 +27,11 @@ from helpline.identity import service as identity_service
 from helpline.logs import configure_logging
 from helpline.queues import api as queues_api
 from helpline.queues import pages as queues_pages
+from helpline.routing import api as routing_api
+from helpline.routing import jobs as routing_jobs
 from helpline.settings import Settings, load_settings
+from helpline.statistics import api as statistics_api
+from helpline.statistics import pages as statistics_pages
 from helpline.web.errors import install_error_handlers
 from helpline.web.templating import STATIC_DIR, make_templates
 
@@ -47,7 +55,20 @@ def create_app(
     configure_logging(settings.log_level)
     identity_service.configure_password_hashing(settings.argon2_profile)
     engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The dispatcher offers contacts and runs the queue timers (offer timeouts, the
+        # callback offer after about a minute, overflow, wrap-up, missed callback windows).
+        if settings.run_dispatcher:
+            routing_jobs.start_dispatcher(app, tick_seconds=settings.dispatcher_tick_seconds)
+        try:
+            yield
+        finally:
+            routing_jobs.stop_dispatcher(app)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Helpline",
         version=helpline.__version__,
         summary="Customer contact centre platform (ISO 18295-1)",
@@ -72,10 +93,19 @@ def create_app(
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (identity_api, customers_api, queues_api, agents_api, contacts_api):
+    for module in (
+        identity_api,
+        customers_api,
+        queues_api,
+        agents_api,
+        contacts_api,
+        routing_api,
+        callbacks_api,
+        statistics_api,
+    ):
         api.include_router(module.router)
     app.include_router(api)
-    for pages in (identity_pages, queues_pages, agents_pages):
+    for pages in (identity_pages, queues_pages, agents_pages, statistics_pages):
         app.include_router(pages.router)
 
     @app.get(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from helpline.callbacks import service as callback_service
 from helpline.clock import Clock
+from helpline.identity.rules import Actor
+
+_TIMER_ACTOR = Actor.system("routing")
 
 
 def run_callback_timers(session: Session, clock: Clock) -> int:
     """Flag promised callbacks whose window closed with no attempt (R-ACCESS-4).
 
-    Returns how many changed. The callbacks domain fills this in; until then nothing is due.
+    Each broken promise is flagged once; returns how many were flagged in this run.
     """
-    del session, clock
-    return 0
+    return callback_service.flag_missed_windows(session, _TIMER_ACTOR, clock=clock)

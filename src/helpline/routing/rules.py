@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -167,6 +167,7 @@ def plan_assignments(
     now: datetime,
     *,
     limit: int | None = None,
+    exclusive_channels: frozenset[Channel] = frozenset({Channel.VOICE}),
 ) -> list[Assignment]:
     """Match waiting contacts to available agents, in the order the offers should be made.
 
@@ -183,6 +184,11 @@ def plan_assignments(
     order while capacity lasts, and one ranking of agents per distinct (queue, channel,
     language, requirements, relaxed) signature; a (queue, channel) whose agents are used up
     is skipped without further work, and the plan stops as soon as no usable capacity is left.
+
+    A channel in `exclusive_channels` (voice, by default) is never held alongside another:
+    an agent given a voice contact has no capacity left on any channel for the rest of the
+    plan, and one given a chat or e-mail contact has no voice capacity left. The caller
+    applies the same rule to the capacity it computes from contacts already held.
     """
     _require_aware(now, "now")
     if limit is not None and limit < 0:
@@ -190,7 +196,7 @@ def plan_assignments(
     if limit == 0 or not contacts or not agents:
         return []
     wanted = {contact.queue_id for contact in contacts} if len(contacts) < len(agents) else None
-    pool = _AgentPool(agents, wanted)
+    pool = _AgentPool(agents, wanted, exclusive_channels)
     slots, queue_ids, spoken = pool.slots_by_key, pool.queue_ids, pool.languages_by_key
     # A contact is routable only where some agent of its (queue, channel) speaks its language,
     # which never relaxes (R-ACCESS-8); dropping the rest here keeps the line short.
@@ -311,6 +317,7 @@ class _AgentPool:
 
     __slots__ = (
         "agents_by_key",
+        "exclusive",
         "free",
         "languages_by_key",
         "queue_ids",
@@ -319,7 +326,13 @@ class _AgentPool:
         "total_free",
     )
 
-    def __init__(self, agents: Sequence[AvailableAgent], wanted: set[int] | None) -> None:
+    def __init__(
+        self,
+        agents: Sequence[AvailableAgent],
+        wanted: set[int] | None,
+        exclusive: frozenset[Channel],
+    ) -> None:
+        self.exclusive = exclusive
         self.agents_by_key: dict[tuple[int, Channel], list[AvailableAgent]] = {}
         self.slots_by_key: dict[tuple[int, Channel], int] = {}
         self.languages_by_key: dict[tuple[int, Channel], set[str]] = {}
@@ -351,10 +364,23 @@ class _AgentPool:
         self.queue_ids = {queue_id for queue_id, _ in self.agents_by_key}
 
     def use(self, agent: AvailableAgent, channel: Channel) -> None:
-        self.free[channel][agent.agent_id] -= 1
-        self.total_free -= 1
-        for queue_id in self.queues_by_agent[agent.agent_id]:
-            self.slots_by_key[queue_id, channel] -= 1
+        self._drop(agent.agent_id, channel, 1)
+        # Voice is exclusive: a voice contact closes every other channel, and any other
+        # contact closes voice, for the rest of the plan.
+        if channel in self.exclusive:
+            closed: Iterable[Channel] = (other for other in Channel if other is not channel)
+        else:
+            closed = self.exclusive
+        for other in closed:
+            self._drop(agent.agent_id, other, self.free[other].get(agent.agent_id, 0))
+
+    def _drop(self, agent_id: int, channel: Channel, count: int) -> None:
+        if count <= 0:
+            return
+        self.free[channel][agent_id] -= count
+        self.total_free -= count
+        for queue_id in self.queues_by_agent[agent_id]:
+            self.slots_by_key[queue_id, channel] -= count
 
 
 class _Ranking:

@@ -46,6 +46,7 @@ def render(
 
 def navigation_for(actor: Actor) -> list[tuple[str, str]]:
     entries: list[tuple[str, str, Permission]] = [
+        ("/supervisor", "Live view", Permission.VIEW_QUEUES),
         ("/queues", "Queues", Permission.VIEW_QUEUES),
         ("/agents", "Agents", Permission.VIEW_AGENTS),
         ("/admin/clients", "Client organisations", Permission.VIEW_CLIENTS),
@@ -53,6 +54,10 @@ def navigation_for(actor: Actor) -> list[tuple[str, str]]:
         ("/admin/audit", "Audit log", Permission.READ_AUDIT_LOG),
     ]
     own = [("/me/presence", "My presence")] if actor.role in (Role.AGENT, Role.SUPERVISOR) else []
+    # Agents work from their own desk; the live view is for those who steer the centre.
+    hidden = {"/supervisor"} if actor.role is Role.AGENT else set()
     return [("/", "Home"), *own] + [
-        (href, label) for href, label, needed in entries if can(actor, needed)
+        (href, label)
+        for href, label, needed in entries
+        if can(actor, needed) and href not in hidden
     ]

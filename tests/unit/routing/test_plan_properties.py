@@ -141,8 +141,29 @@ def reference_plan(
         if options:
             best = min(options, key=lambda agent: agent_rank_key(contact, agent))
             free[best.agent_id, contact.channel] -= 1
+            # Voice is exclusive: it closes every other channel, and they close voice.
+            closed = (
+                [other for other in Channel if other is not Channel.VOICE]
+                if contact.channel is Channel.VOICE
+                else [Channel.VOICE]
+            )
+            for other in closed:
+                free[best.agent_id, other] = 0
             plan.append(Assignment(contact.contact_id, best.agent_id))
     return plan
+
+
+def capacity_left(agent: AvailableAgent, used: Counter[tuple[int, Channel]]) -> dict[Channel, int]:
+    """The agent's free capacity after a plan, with voice exclusive of every other channel."""
+    left = {
+        channel: agent.free_capacity.get(channel, 0) - used[agent.agent_id, channel]
+        for channel in Channel
+    }
+    if used[agent.agent_id, Channel.VOICE]:
+        return dict.fromkeys(Channel, 0)
+    if any(used[agent.agent_id, channel] for channel in Channel if channel is not Channel.VOICE):
+        left[Channel.VOICE] = 0
+    return left
 
 
 def used_capacity(
@@ -165,6 +186,45 @@ def test_no_agent_takes_more_of_a_channel_than_its_free_capacity(
     for agent in agents:
         for channel in Channel:
             assert used[agent.agent_id, channel] <= agent.free_capacity.get(channel, 0)
+
+
+@PROPERTY_SETTINGS
+@given(routing_inputs())
+def test_voice_is_never_planned_alongside_another_channel(
+    inputs: tuple[list[WaitingContact], list[AvailableAgent]],
+) -> None:
+    """Voice is exclusive: an agent given a call gets nothing else, and one given a chat or
+    e-mail gets no call; capacity still holds channel by channel."""
+    contacts, agents = inputs
+    used = used_capacity(plan_assignments(contacts, agents, NOW), contacts)
+    for agent in agents:
+        channels = {channel for channel in Channel if used[agent.agent_id, channel]}
+        assert Channel.VOICE not in channels or channels == {Channel.VOICE}
+        assert used[agent.agent_id, Channel.VOICE] <= 1 or agent.free_capacity[Channel.VOICE] > 1
+        for channel in Channel:
+            assert used[agent.agent_id, channel] <= agent.free_capacity.get(channel, 0)
+
+
+@PROPERTY_SETTINGS
+@given(routing_inputs())
+def test_without_exclusive_channels_every_channel_is_independent(
+    inputs: tuple[list[WaitingContact], list[AvailableAgent]],
+) -> None:
+    """exclusive_channels=frozenset() plans each channel on its own capacity."""
+    contacts, agents = inputs
+    plan = plan_assignments(contacts, agents, NOW, exclusive_channels=frozenset())
+    used = used_capacity(plan, contacts)
+    assigned = {item.contact_id for item in plan}
+    for contact in contacts:
+        if contact.contact_id in assigned:
+            continue
+        for agent in agents:
+            if is_eligible(contact, agent, NOW):
+                left = (
+                    agent.free_capacity.get(contact.channel, 0)
+                    - used[agent.agent_id, contact.channel]
+                )
+                assert left == 0, (contact, agent)
 
 
 @PROPERTY_SETTINGS
@@ -201,11 +261,7 @@ def test_no_contact_waits_while_an_eligible_agent_has_capacity_left(
             continue
         for agent in agents:
             if is_eligible(contact, agent, NOW):
-                left = (
-                    agent.free_capacity.get(contact.channel, 0)
-                    - used[agent.agent_id, contact.channel]
-                )
-                assert left == 0, (contact, agent)
+                assert capacity_left(agent, used)[contact.channel] == 0, (contact, agent)
 
 
 @PROPERTY_SETTINGS
@@ -296,10 +352,7 @@ def after_plan(
     left = [
         replace(
             agent,
-            free_capacity={
-                channel: agent.free_capacity.get(channel, 0) - used[agent.agent_id, channel]
-                for channel in Channel
-            },
+            free_capacity=capacity_left(agent, used),
         )
         for agent in agents
     ]
