@@ -17,6 +17,7 @@ from helpline.contacts.rules import Channel
 from helpline.queues.queries import QueueStatus, QueueView
 from helpline.queues.rules import (
     DEFAULT_CALLBACK_OFFER_SECONDS,
+    DEFAULT_OFFER_TIMEOUT_SECONDS,
     DEFAULT_SERVICE_LEVEL_THRESHOLD_SECONDS,
     DEFAULT_SHORT_ABANDON_SECONDS,
     DEFAULT_WRAP_UP_SECONDS,
@@ -69,6 +70,18 @@ class QueueIn(BaseModel):
         description="course agents must have completed, in date, to log in (R-HR-3)",
         examples=["data-protection"],
     )
+    offer_timeout_seconds: int = Field(
+        default=DEFAULT_OFFER_TIMEOUT_SECONDS,
+        ge=-MAX_ID,
+        le=MAX_ID,
+        description="how long an agent has to accept an offer",
+    )
+    skill_relaxation_after_seconds: int | None = Field(
+        default=None,
+        ge=-MAX_ID,
+        le=MAX_ID,
+        description="after this wait the skill levels needed drop to 1; the language never relaxes",
+    )
 
 
 class QueueUpdateIn(BaseModel):
@@ -95,6 +108,8 @@ class QueueUpdateIn(BaseModel):
     overflow_queue_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     overflow_after_seconds: int | None = Field(default=None, ge=-MAX_ID, le=MAX_ID)
     required_training_code: str | None = Field(default=None, max_length=MAX_COURSE_CODE_LENGTH)
+    offer_timeout_seconds: int | None = Field(default=None, ge=-MAX_ID, le=MAX_ID)
+    skill_relaxation_after_seconds: int | None = Field(default=None, ge=-MAX_ID, le=MAX_ID)
     is_active: bool | None = None
 
     @field_validator(
@@ -107,6 +122,7 @@ class QueueUpdateIn(BaseModel):
         "short_abandon_seconds",
         "wrap_up_seconds",
         "service_level_threshold_seconds",
+        "offer_timeout_seconds",
         "is_active",
     )
     @classmethod
@@ -171,6 +187,8 @@ class QueueOut(BaseModel):
     overflow_queue_id: int | None
     overflow_after_seconds: int | None
     required_training_code: str | None
+    offer_timeout_seconds: int
+    skill_relaxation_after_seconds: int | None
     is_active: bool
     is_open_now: bool
     skill_requirements: list[SkillRequirementOut]
@@ -201,6 +219,8 @@ class QueueOut(BaseModel):
             overflow_queue_id=queue.overflow_queue_id,
             overflow_after_seconds=queue.overflow_after_seconds,
             required_training_code=queue.required_training_code,
+            offer_timeout_seconds=queue.offer_timeout_seconds,
+            skill_relaxation_after_seconds=queue.skill_relaxation_after_seconds,
             is_active=queue.is_active,
             is_open_now=view.is_open_now,
             skill_requirements=[

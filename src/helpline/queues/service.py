@@ -22,6 +22,7 @@ from helpline.identity.rules import Actor, AuditAction, Permission, can_access_c
 from helpline.queues.models import Queue, QueueClosedDate, QueueSkillRequirement
 from helpline.queues.rules import (
     DEFAULT_CALLBACK_OFFER_SECONDS,
+    DEFAULT_OFFER_TIMEOUT_SECONDS,
     DEFAULT_SERVICE_LEVEL_THRESHOLD_SECONDS,
     DEFAULT_SHORT_ABANDON_SECONDS,
     DEFAULT_WRAP_UP_SECONDS,
@@ -81,6 +82,8 @@ def create_queue(
     overflow_queue_id: int | None = None,
     overflow_after_seconds: int | None = None,
     required_training_code: str | None = None,
+    offer_timeout_seconds: int = DEFAULT_OFFER_TIMEOUT_SECONDS,
+    skill_relaxation_after_seconds: int | None = None,
     clock: Clock,
 ) -> Queue:
     """Open a queue for a client with its channels and published hours (R-ACCESS-1).
@@ -113,6 +116,8 @@ def create_queue(
             "overflow_queue_id": overflow_queue_id,
             "overflow_after_seconds": overflow_after_seconds,
             "required_training_code": required_training_code,
+            "offer_timeout_seconds": offer_timeout_seconds,
+            "skill_relaxation_after_seconds": skill_relaxation_after_seconds,
         },
     )
     _check_overflow(session, queue)
@@ -150,6 +155,8 @@ def update_queue(
     overflow_queue_id: int | Unchanged | None = UNCHANGED,
     overflow_after_seconds: int | Unchanged | None = UNCHANGED,
     required_training_code: str | Unchanged | None = UNCHANGED,
+    offer_timeout_seconds: int | Unchanged = UNCHANGED,
+    skill_relaxation_after_seconds: int | Unchanged | None = UNCHANGED,
     is_active: bool | Unchanged = UNCHANGED,
 ) -> Queue:
     """Change some of a queue's fields; the code and the client stay. History is audited."""
@@ -170,6 +177,8 @@ def update_queue(
         "overflow_queue_id": overflow_queue_id,
         "overflow_after_seconds": overflow_after_seconds,
         "required_training_code": required_training_code,
+        "offer_timeout_seconds": offer_timeout_seconds,
+        "skill_relaxation_after_seconds": skill_relaxation_after_seconds,
         "is_active": is_active,
     }
     before = _snapshot(queue)
@@ -419,6 +428,10 @@ _NORMALISERS: dict[str, Callable[[Any], Any]] = {
     "overflow_queue_id": lambda value: value,  # checked against the database later
     "overflow_after_seconds": partial(
         validate_optional_policy_figure, field="overflow_after_seconds"
+    ),
+    "offer_timeout_seconds": partial(validate_policy_figure, field="offer_timeout_seconds"),
+    "skill_relaxation_after_seconds": partial(
+        validate_optional_policy_figure, field="skill_relaxation_after_seconds"
     ),
     # R-HR-3: agents log into the queue only with this course completed and in date.
     "required_training_code": lambda value: (

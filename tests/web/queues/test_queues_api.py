@@ -411,3 +411,32 @@ def test_unauthenticated_reads_are_refused(client: TestClient, world: World) -> 
     assert_error(client.get(f"{API}/queues"), 401, "not_authenticated")
     assert_error(client.get(f"{API}/queues/{world.queue_a.id}"), 401)
     assert_error(client.post(f"{API}/queues", json=queue_body(world.client_a.id)), 401)
+
+
+def test_offer_timeout_and_skill_relaxation_are_configured(
+    client: TestClient, world: World
+) -> None:
+    """The engine's per-queue figures: offer timeout, and when skill levels relax."""
+    created = client.post(
+        f"{API}/queues",
+        json=queue_body(world.client_a.id, offer_timeout_seconds=30),
+        headers=world.supervisor_a,
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["offer_timeout_seconds"] == 30
+    assert created.json()["skill_relaxation_after_seconds"] is None
+    queue_id = created.json()["id"]
+    changed = client.patch(
+        f"{API}/queues/{queue_id}",
+        json={"skill_relaxation_after_seconds": 120},
+        headers=world.supervisor_a,
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["skill_relaxation_after_seconds"] == 120
+    for body, field in [
+        ({"offer_timeout_seconds": 1}, "offer_timeout_seconds"),
+        ({"offer_timeout_seconds": None}, "offer_timeout_seconds"),
+        ({"skill_relaxation_after_seconds": 0}, "skill_relaxation_after_seconds"),
+    ]:
+        refused = client.patch(f"{API}/queues/{queue_id}", json=body, headers=world.supervisor_a)
+        assert assert_error(refused, 422)["field"] == field
