@@ -23,11 +23,11 @@ from helpline.agents.rules import (
 from helpline.clock import Clock
 from helpline.contacts.rules import Channel
 from helpline.customers.rules import SUPPORTED_LANGUAGES
-from helpline.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from helpline.errors import DomainError, InvalidInput, NotFound
 from helpline.identity import service as identity_service
 from helpline.identity.rules import Actor, Permission, can
 from helpline.web.deps import ClockDep, CsrfChecked, IdPath, PageActor, SessionDep, SettingsDep
-from helpline.web.errors import status_for
+from helpline.web.errors import form_refusal_status, status_for
 from helpline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,13 +47,6 @@ def _number(text: str, field: str) -> int:
     if not digits or not digits.isascii() or not digits.isdigit() or len(digits) > 9:
         raise InvalidInput(f"{label} must be a whole number", field=field)
     return int(cleaned)
-
-
-def _form_refusal(error: DomainError) -> int:
-    """The status a form re-renders with; refusals of role or scope go to the error page."""
-    if isinstance(error, PermissionDenied | NotFound):
-        raise error
-    return status_for(error)
 
 
 def _capacities(voice: str, chat: str, email: str) -> dict[str, int]:
@@ -100,7 +93,7 @@ def create_agent(
         )
     except DomainError as error:
         session.rollback()
-        status_code = _form_refusal(error)
+        status_code = form_refusal_status(error)
         return _list_page(request, actor, session, form=form, error=error, status_code=status_code)
     return RedirectResponse(f"/agents/{agent.id}", status_code=303)
 
@@ -168,7 +161,7 @@ def update_agent(
         )
     except DomainError as error:
         session.rollback()
-        status_code = _form_refusal(error)
+        status_code = form_refusal_status(error)
         form = {"display_name": display_name, "is_active": is_active}
         return _detail_page(
             request,
@@ -207,7 +200,7 @@ def set_agent_skills(
         agent_service.set_agent_skills(session, actor, agent_id, pairs, clock=clock)
     except DomainError as error:
         session.rollback()
-        status_code = _form_refusal(error)
+        status_code = form_refusal_status(error)
         return _detail_page(
             request, actor, session, clock, agent_id, status_code, error=error, at="skills"
         )
@@ -233,7 +226,7 @@ def set_agent_capacities(
         )
     except DomainError as error:
         session.rollback()
-        status_code = _form_refusal(error)
+        status_code = form_refusal_status(error)
         form = {"voice": voice, "chat": chat, "email": email}
         return _detail_page(
             request,
@@ -337,7 +330,7 @@ def create_skill(
         )
     except DomainError as error:
         session.rollback()
-        status_code = _form_refusal(error)
+        status_code = form_refusal_status(error)
         form = {"code": code, "name": name, "language_code": language_code}
         return _skills_page(
             request, actor, session, form=form, error=error, status_code=status_code

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from helpline.agents import service as agent_service
 from helpline.clock import Clock
 from helpline.contacts.rules import Channel
-from helpline.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from helpline.errors import DomainError, InvalidInput
 from helpline.identity import service as identity_service
 from helpline.identity.rules import Actor, Permission, can
 from helpline.queues import queries as queue_queries
@@ -32,7 +32,7 @@ from helpline.web.deps import (
     SessionDep,
     SettingsDep,
 )
-from helpline.web.errors import status_for
+from helpline.web.errors import form_refusal_status
 from helpline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -72,13 +72,6 @@ def _number(text: str, field: str) -> int:
 
 def _optional_number(text: str, field: str) -> int | None:
     return _number(text, field) if text.strip() else None
-
-
-def _form_refusal(error: DomainError) -> int:
-    """The status a form re-renders with; refusals of role or scope go to the error page."""
-    if isinstance(error, PermissionDenied | NotFound):
-        raise error
-    return status_for(error)
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -156,7 +149,7 @@ def create_queue(
         )
     except DomainError as error:
         session.rollback()
-        status_code = _form_refusal(error)
+        status_code = form_refusal_status(error)
         return _list_page(
             request, actor, session, clock, form=form, error=error, status_code=status_code
         )
@@ -288,7 +281,7 @@ def update_queue(
         )
     except DomainError as error:
         session.rollback()
-        status_code = _form_refusal(error)
+        status_code = form_refusal_status(error)
         return _detail_page(
             request,
             actor,
@@ -330,7 +323,7 @@ def set_skill_requirements(
         queue_service.set_skill_requirements(session, actor, queue_id, pairs, clock=clock)
     except DomainError as error:
         session.rollback()
-        status_code = _form_refusal(error)
+        status_code = form_refusal_status(error)
         return _detail_page(
             request,
             actor,
@@ -362,7 +355,7 @@ def add_closed_date(
         )
     except DomainError as error:
         session.rollback()
-        status_code = _form_refusal(error)
+        status_code = form_refusal_status(error)
         form = {"closed_on": closed_on, "reason": reason}
         return _detail_page(
             request,
@@ -395,7 +388,7 @@ def remove_closed_date(
         queue_service.remove_closed_date(session, actor, queue_id, closed_on, clock=clock)
     except DomainError as error:
         session.rollback()
-        status_code = _form_refusal(error)
+        status_code = form_refusal_status(error)
         return _detail_page(
             request,
             actor,

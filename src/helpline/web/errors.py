@@ -53,6 +53,13 @@ def status_for(error: DomainError) -> int:
     return 400
 
 
+def form_refusal_status(error: DomainError) -> int:
+    """The status a page form re-renders with; refusals of role or scope go to the error page."""
+    if isinstance(error, PermissionDenied | NotFound):
+        raise error
+    return status_for(error)
+
+
 def _wants_json(request: Request) -> bool:
     if request.url.path.startswith(("/api/", "/health", "/openapi")):
         return True
