@@ -28,6 +28,7 @@ from helpline.identity import service as identity_service
 from helpline.identity.rules import Actor, Permission, can
 from helpline.web.deps import ClockDep, CsrfChecked, IdPath, PageActor, SessionDep, SettingsDep
 from helpline.web.errors import form_refusal_status, status_for
+from helpline.web.forms import level_pairs, whole_number
 from helpline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,19 +40,9 @@ NumberText = Annotated[str, Form(max_length=20)]
 Choices = Annotated[list[str] | None, Form(max_length=500)]
 
 
-def _number(text: str, field: str) -> int:
-    """A whole number typed into a form; refused with a message, never a 500."""
-    cleaned = text.strip()
-    label = field.replace("_", " ")
-    digits = cleaned.removeprefix("-")
-    if not digits or not digits.isascii() or not digits.isdigit() or len(digits) > 9:
-        raise InvalidInput(f"{label} must be a whole number", field=field)
-    return int(cleaned)
-
-
 def _capacities(voice: str, chat: str, email: str) -> dict[str, int]:
     typed = {Channel.VOICE: voice, Channel.CHAT: chat, Channel.EMAIL: email}
-    return {channel.value: _number(text, "capacities") for channel, text in typed.items()}
+    return {channel.value: whole_number(text, "capacities") for channel, text in typed.items()}
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -86,7 +77,7 @@ def create_agent(
         agent = agent_service.create_agent(
             session,
             actor,
-            user_id=_number(user_id, "user_id"),
+            user_id=whole_number(user_id, "user_id"),
             display_name=display_name if display_name.strip() else None,
             capacities=_capacities(voice, chat, email),
             clock=clock,
@@ -189,14 +180,7 @@ def set_agent_skills(
 ) -> Response:
     """One row per catalogue skill: a blank level means the agent does not have the skill."""
     try:
-        codes, levels = skill_code or [], level or []
-        if len(codes) != len(levels):
-            raise InvalidInput("each skill needs a level field", field="skills")
-        pairs = [
-            (code, _number(value, "level"))
-            for code, value in zip(codes, levels, strict=True)
-            if value.strip()
-        ]
+        pairs = level_pairs(skill_code or [], level or [], field="skills", level_field="level")
         agent_service.set_agent_skills(session, actor, agent_id, pairs, clock=clock)
     except DomainError as error:
         session.rollback()
@@ -428,7 +412,7 @@ def log_agent_into_queue(
     queue_id: NumberText = "",
 ) -> Response:
     try:
-        queue = _number(queue_id, "queue_id")
+        queue = whole_number(queue_id, "queue_id")
         agent_presence.log_into_queue(session, actor, agent_id, queue, clock=clock)
     except DomainError as error:
         return _presence_refusal(request, actor, session, clock, agent_id, error, "queues")

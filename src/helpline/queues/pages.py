@@ -24,7 +24,6 @@ from helpline.queues.rules import (
     DEFAULT_WRAP_UP_SECONDS,
 )
 from helpline.web.deps import (
-    MAX_ID,
     ClockDep,
     CsrfChecked,
     IdPath,
@@ -33,6 +32,7 @@ from helpline.web.deps import (
     SettingsDep,
 )
 from helpline.web.errors import form_refusal_status
+from helpline.web.forms import level_pairs, whole_number
 from helpline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -55,23 +55,8 @@ POLICY_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _number(text: str, field: str) -> int:
-    """A required whole number typed into a form; refused with a message, never a 500."""
-    cleaned = text.strip()
-    label = field.replace("_", " ")
-    if not cleaned:
-        raise InvalidInput(f"{label} is required", field=field)
-    digits = cleaned.removeprefix("-")
-    if not digits.isascii() or not digits.isdigit() or len(digits) > 10:
-        raise InvalidInput(f"{label} must be a whole number", field=field)
-    number = int(cleaned)
-    if abs(number) > MAX_ID:
-        raise InvalidInput(f"{label} is out of range", field=field)
-    return number
-
-
-def _optional_number(text: str, field: str) -> int | None:
-    return _number(text, field) if text.strip() else None
+def _optionalwhole_number(text: str, field: str) -> int | None:
+    return whole_number(text, field) if text.strip() else None
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -128,7 +113,7 @@ def create_queue(
         queue = queue_service.create_queue(
             session,
             actor,
-            client_id=_number(client_id, "client_id"),
+            client_id=whole_number(client_id, "client_id"),
             code=code,
             name=name,
             channels=channels or [],
@@ -136,14 +121,14 @@ def create_queue(
             business_hours=business_hours,
             holiday_country=holiday_country or None,
             holiday_subdivision=holiday_subdivision or None,
-            priority=_number(priority, "priority"),
-            callback_offer_seconds=_number(callback_offer_seconds, "callback_offer_seconds"),
-            short_abandon_seconds=_number(short_abandon_seconds, "short_abandon_seconds"),
-            wrap_up_seconds=_number(wrap_up_seconds, "wrap_up_seconds"),
-            service_level_threshold_seconds=_number(
+            priority=whole_number(priority, "priority"),
+            callback_offer_seconds=whole_number(callback_offer_seconds, "callback_offer_seconds"),
+            short_abandon_seconds=whole_number(short_abandon_seconds, "short_abandon_seconds"),
+            wrap_up_seconds=whole_number(wrap_up_seconds, "wrap_up_seconds"),
+            service_level_threshold_seconds=whole_number(
                 service_level_threshold_seconds, "service_level_threshold_seconds"
             ),
-            max_queue_size=_optional_number(max_queue_size, "max_queue_size"),
+            max_queue_size=_optionalwhole_number(max_queue_size, "max_queue_size"),
             required_training_code=required_training_code or None,
             clock=clock,
         )
@@ -261,16 +246,16 @@ def update_queue(
             business_hours=business_hours,
             holiday_country=holiday_country or None,
             holiday_subdivision=holiday_subdivision or None,
-            priority=_number(priority, "priority"),
-            callback_offer_seconds=_number(callback_offer_seconds, "callback_offer_seconds"),
-            short_abandon_seconds=_number(short_abandon_seconds, "short_abandon_seconds"),
-            wrap_up_seconds=_number(wrap_up_seconds, "wrap_up_seconds"),
-            service_level_threshold_seconds=_number(
+            priority=whole_number(priority, "priority"),
+            callback_offer_seconds=whole_number(callback_offer_seconds, "callback_offer_seconds"),
+            short_abandon_seconds=whole_number(short_abandon_seconds, "short_abandon_seconds"),
+            wrap_up_seconds=whole_number(wrap_up_seconds, "wrap_up_seconds"),
+            service_level_threshold_seconds=whole_number(
                 service_level_threshold_seconds, "service_level_threshold_seconds"
             ),
-            max_queue_size=_optional_number(max_queue_size, "max_queue_size"),
-            overflow_queue_id=_optional_number(overflow_queue_id, "overflow_queue_id"),
-            overflow_after_seconds=_optional_number(
+            max_queue_size=_optionalwhole_number(max_queue_size, "max_queue_size"),
+            overflow_queue_id=_optionalwhole_number(overflow_queue_id, "overflow_queue_id"),
+            overflow_after_seconds=_optionalwhole_number(
                 overflow_after_seconds, "overflow_after_seconds"
             ),
             is_active=is_active == "yes",
@@ -312,14 +297,9 @@ def set_skill_requirements(
 ) -> Response:
     """One row per catalogue skill: a blank level means the queue does not need the skill."""
     try:
-        codes, levels = skill_code or [], min_level or []
-        if len(codes) != len(levels):
-            raise InvalidInput("each skill needs a level field", field="skill_requirements")
-        pairs = [
-            (code, _number(level, "min_level"))
-            for code, level in zip(codes, levels, strict=True)
-            if level.strip()
-        ]
+        pairs = level_pairs(
+            skill_code or [], min_level or [], field="skill_requirements", level_field="min_level"
+        )
         queue_service.set_skill_requirements(session, actor, queue_id, pairs, clock=clock)
     except DomainError as error:
         session.rollback()
